@@ -1,0 +1,1 @@
+"""opencertif: the open platform of the French professional-certification information system."""

@@ -1,0 +1,72 @@
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+# No 0/O, 1/I/L: the identifier is read from an email and typed by hand.
+IDENTIFIER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+IDENTIFIER_LENGTH = 9
+
+
+def new_identifier() -> str:
+    return "".join(secrets.choice(IDENTIFIER_ALPHABET) for _ in range(IDENTIFIER_LENGTH))
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _unique_identifier(self) -> str:
+        while True:
+            candidate = new_identifier()
+            if not self.filter(identifier=candidate).exists():
+                return candidate
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("Une adresse électronique est obligatoire.")
+        fields.setdefault("identifier", self._unique_identifier())
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: with the email or with the 9-character identifier."""
+
+    email = models.EmailField("adresse électronique", unique=True)
+    identifier = models.CharField("identifiant", max_length=IDENTIFIER_LENGTH, unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    is_staff = models.BooleanField("agent de la plateforme", default=False)
+    is_active = models.BooleanField("actif", default=True)
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One write that matters: who did what to which object, with before/after values.
+
+    Personal data never enters `changes` in clear: callers pass field names and masked
+    values (see opencertif.core.audit).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    summary = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = "entrée du journal d'audit"
+        verbose_name_plural = "journal d'audit"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

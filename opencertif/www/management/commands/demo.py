@@ -1,0 +1,28 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from opencertif.registry.demo import generate
+from opencertif.registry.services import upsert_records
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de démonstration (répertoire synthétique de 2 000 fiches, "
+        "300 certificateurs). Idempotent : une seconde exécution ne change rien."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fiches", type=int, default=2000, help="nombre de fiches synthétiques (défaut 2000)"
+        )
+
+    def handle(self, *args, fiches, **options):
+        started = time.monotonic()
+        report = upsert_records(generate(fiches))
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"Répertoire de démonstration : {report.created} fiche(s) créée(s), "
+            f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s) "
+            f"({elapsed:.1f} s)."
+        )

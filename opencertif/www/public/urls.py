@@ -1,0 +1,11 @@
+from django.urls import path
+
+from opencertif.www.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("certificateurs/<int:pk>/", views.certifier, name="certifier"),
+    path("<str:number>/", views.certification, name="certification"),
+]

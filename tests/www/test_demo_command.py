@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import call_command
+
+from opencertif.organisations.models import Organisation
+from opencertif.registry.models import Certification
+from opencertif.registry.search import SearchParams, search
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_a_realistic_registry_once(capsys):
+    call_command("demo")
+    assert "2013 fiche(s) créée(s)" in capsys.readouterr().out
+
+    assert Certification.objects.count() == 2013
+    assert set(Certification.objects.values_list("level", flat=True)) == {
+        "", "3", "4", "5", "6", "7", "8", "sans",
+    }
+    assert Organisation.objects.filter(certifier_links__isnull=False).distinct().count() == 301
+    university = Organisation.objects.get(siret="13000000000013")
+    assert university.name == "Université de démonstration"
+    fixed = Certification.objects.filter(certifier_links__organisation=university)
+    assert sorted(fixed.values_list("number", flat=True)) == sorted(
+        [f"RNCP{90000 + i}" for i in range(1, 11)] + ["RS90001", "RS90002", "RS90003"]
+    )
+    for cert in fixed:
+        assert cert.is_active and cert.delivery_limit_date is None
+        assert str(cert.decision_date) == "2020-01-01"
+        assert str(cert.registration_end_date) == "2030-12-31"
+    assert search(SearchParams(q="comptabilité", level="6")).total >= 3
+
+    call_command("demo")
+    assert "0 fiche(s) créée(s), 0 mise(s) à jour, 2013 inchangée(s)" in capsys.readouterr().out
