@@ -195,9 +195,9 @@ def search(params: SearchParams) -> SearchResult:
             failures, failed = failures + 1, "level"
         if want_nsf and want_nsf not in values[NSF].split():
             failures, failed = failures + 1, "nsf"
-        if want_family and want_family not in values[FAMILIES]:
-            failures, failed = failures + 1, "rome"
-        elif want_rome and want_rome not in values[ROME].split():
+        if (want_family and want_family not in values[FAMILIES]) or (
+            want_rome and want_rome not in values[ROME].split()
+        ):
             failures, failed = failures + 1, "rome"
         if want_certifier and want_certifier not in values[CERTIFIERS].split():
             failures, failed = failures + 1, "certifier"
@@ -276,7 +276,9 @@ def _facets(params: SearchParams, counters: dict[str, dict]) -> dict:
             if count("rome", letter) or params.rome == letter
         ],
         "active": [
-            FacetValue("active", "Actives seulement", count("active", "active"), params.active_only),
+            FacetValue(
+                "active", "Actives seulement", count("active", "active"), params.active_only
+            ),
             FacetValue(
                 "all", "Actives et inactives", count("active", "all"), not params.active_only
             ),

@@ -14,7 +14,14 @@ def test_demo_loads_a_realistic_registry_once(capsys):
 
     assert Certification.objects.count() == 2013
     assert set(Certification.objects.values_list("level", flat=True)) == {
-        "", "3", "4", "5", "6", "7", "8", "sans",
+        "",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "sans",
     }
     assert Organisation.objects.filter(certifier_links__isnull=False).distinct().count() == 301
     university = Organisation.objects.get(siret="13000000000013")
