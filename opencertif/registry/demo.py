@@ -1000,8 +1000,10 @@ def generate(count: int = 2000, *, seed: int = 2026) -> Iterator[FicheRecord]:
     yield from _university_fiches()
     rng = random.Random(seed)
     certifiers = _certifiers(rng)
-    rncp_numbers = iter(range(30000, 90000))
-    rs_numbers = iter(range(5000, 90000))
+    # Far above the numbers France Compétences has issued (about RNCP42000 and RS7000 in
+    # 2026), so that importing the real export next to the demo never collides.
+    rncp_numbers = iter(range(60000, 90000))
+    rs_numbers = iter(range(60000, 90000))
     levels = ("3", "4", "5", "6", "7", "8")
     produced = chains = 0
     while produced < count:

@@ -126,6 +126,13 @@ class Certification(models.Model):
         blank=True,
         help_text="Renseignée quand la fiche n'apparaît plus dans l'export officiel.",
     )
+    origin = models.CharField(
+        "origine",
+        max_length=4,
+        blank=True,
+        editable=False,
+        help_text="Dernière source qui a écrit la fiche : csv, xml (export officiel) ou demo.",
+    )
     csv_digest = models.CharField(max_length=64, blank=True, editable=False)
     xml_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -149,8 +149,9 @@ def upsert_records(records: Iterable[FicheRecord]) -> ImportReport:
 
 
 def _mark_vanished(report: ImportReport, seen: set[str], touched: set[int], today) -> None:
+    # Only fiches that came from an official export can vanish from it (not demo data).
     candidates = Certification.objects.filter(
-        register__in=report.registers, missing_since__isnull=True
+        register__in=report.registers, missing_since__isnull=True, origin__in=("csv", "xml")
     ).values_list("pk", "number")
     gone = [pk for pk, number in candidates.iterator(chunk_size=5000) if number not in seen]
     for start in range(0, len(gone), 500):
@@ -201,6 +202,7 @@ def _upsert(
                 setattr(cert, name, getattr(record, name))
         setattr(cert, own, digest)
         setattr(cert, other, "")
+        cert.origin = record.source
         cert.missing_since = None
 
     if to_create:
@@ -208,7 +210,7 @@ def _upsert(
         report.created += len(to_create)
     for record, cert in to_update:
         fields = [n for n in SCALAR_FIELDS if n in record.provided]
-        fields += ["csv_digest", "xml_digest", "missing_since", "register", "updated_at"]
+        fields += ["csv_digest", "xml_digest", "origin", "missing_since", "register", "updated_at"]
         cert.updated_at = timezone.now()
         cert.save(update_fields=fields)
     report.updated += len(to_update)

@@ -38,3 +38,15 @@ def test_demo_loads_a_realistic_registry_once(capsys):
 
     call_command("demo")
     assert "0 fiche(s) créée(s), 0 mise(s) à jour, 2013 inchangée(s)" in capsys.readouterr().out
+
+
+def test_importing_an_export_next_to_the_demo_leaves_demo_fiches_alone(tmp_path):
+    from opencertif.registry.services import import_registry
+    from tests.registry import export_builder
+
+    call_command("demo", fiches=50)
+    report = import_registry(paths=[export_builder.write_zip(tmp_path / "export.zip")])
+
+    assert report.created == 4 and report.updated == 0  # no number shared with the demo
+    assert report.vanished == 0
+    assert not Certification.objects.filter(missing_since__isnull=False).exists()
