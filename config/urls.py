@@ -6,6 +6,8 @@ from opencertif.api.urls import api_urls
 urlpatterns = [
     path("", include("opencertif.www.urls")),
     path("repertoire/", include("opencertif.www.public.urls")),
+    path("espace/", include("opencertif.www.espace.urls")),
+    path("instruction/", include("opencertif.www.instruction.urls")),
     path("api/", api_urls),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 dev.py and test.py import this module and override what they need.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -31,10 +32,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "opencertif.core",
     "opencertif.accounts",
     "opencertif.organisations",
     "opencertif.registry",
+    "opencertif.deposits",
     "opencertif.www",
     "opencertif.api",
 ]
@@ -51,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,7 +105,32 @@ DATABASES = {"default": _database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["opencertif.accounts.backends.EmailOrIdentifierBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "opencertif.accounts.backends.EmailOrIdentifierBackend",
+]
+
+# Lock-out (django-axes): temporary, per account, self-service unlock by email.
+AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", 5, minimum=2)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login field takes an email or an identifier
+AXES_USERNAME_CALLABLE = "opencertif.accounts.lockout.attempt_key"
+AXES_LOCKOUT_CALLABLE = "opencertif.www.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its log lines would carry the typed login
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
+# Counting per IP address too would lock whole universities out behind one NAT, with no
+# self-service way back: the lock is per account, and lifted by the emailed link.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Uploaded documents (account requests): PDF, JPEG or PNG, checked by content.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 LOGIN_URL = "www:login"
 LOGIN_REDIRECT_URL = "www:home"
 LOGOUT_REDIRECT_URL = "www:home"

@@ -18,6 +18,12 @@ class EmailOrIdentifierBackend(ModelBackend):
             # Same cost whether the account exists or not.
             user_model().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if user.check_password(password):
+            # Inactive accounts pass here so that the login form can say why they cannot
+            # sign in yet (awaiting activation or validation); get_user refuses them.
             return user
         return None
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None

@@ -20,5 +20,9 @@ class LoginForm(AuthenticationForm):
             "Identifiants incorrects. Vérifiez votre adresse électronique ou votre identifiant "
             "et votre mot de passe (les majuscules comptent dans le mot de passe)."
         ),
-        "inactive": "Ce compte n'est pas encore activé.",
+        "inactive": (
+            "Ce compte n'est pas encore actif : confirmez votre adresse avec le lien reçu par "
+            "courriel, puis attendez la validation de la demande (un courriel vous "
+            "préviendra, avec votre identifiant)."
+        ),
     }

@@ -50,6 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField("téléphone", max_length=30, blank=True)
     is_staff = models.BooleanField("agent de la plateforme", default=False)
     is_active = models.BooleanField("actif", default=True)
+    email_verified_at = models.DateTimeField("adresse vérifiée le", null=True, blank=True)
+    job_title = models.CharField("fonction", max_length=150, blank=True)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
 
     objects = UserManager()

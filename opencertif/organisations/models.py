@@ -1,13 +1,37 @@
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from opencertif.core.text import fold
+from opencertif.core.workflow import WorkflowMixin
+from opencertif.organisations.enums import (
+    ALWAYS_NEED_MANDATE,
+    LEGAL_PROOF_LABELS,
+    AccountRequestState,
+    DocumentKind,
+    JoinRequestState,
+    OrganisationKind,
+    Role,
+)
 
 
 class OrganisationQuerySet(models.QuerySet):
     def certifiers(self):
         return self.filter(certifier_links__isnull=False).distinct()
+
+    def with_account(self):
+        """Organisations with at least one member: they have an account on the platform."""
+        return self.filter(memberships__isnull=False).distinct()
+
+    def of_user(self, user):
+        return self.filter(memberships__user=user)
+
+    def managed_by(self, user):
+        return self.filter(memberships__user=user, memberships__role=Role.MANAGER)
 
 
 class Organisation(models.Model):
@@ -21,6 +45,13 @@ class Organisation(models.Model):
     name = models.CharField("raison sociale", max_length=255)
     commercial_name = models.CharField("nom commercial", max_length=255, blank=True)
     name_key = models.CharField(max_length=255, db_index=True, editable=False)
+    kind = models.CharField(
+        "type d'organisme", max_length=12, choices=OrganisationKind.choices, blank=True
+    )
+    legal_form = models.CharField("forme juridique", max_length=100, blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,3 +83,291 @@ class Organisation(models.Model):
     @staticmethod
     def key_for(name: str) -> str:
         return fold(name)[:255]
+
+    def manager_emails(self) -> list[str]:
+        return list(
+            self.memberships.filter(role=Role.MANAGER, user__is_active=True).values_list(
+                "user__email", flat=True
+            )
+        )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def managers(self):
+        return self.filter(role=Role.MANAGER)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "user__last_name", "user__first_name"]
+        verbose_name = "membre"
+        verbose_name_plural = "membres"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+
+def _resume_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class AccountRequest(WorkflowMixin):
+    """A request to create an organisation's account: filled step by step, then checked by
+    staff. Its requester becomes the organisation's first manager when it is accepted."""
+
+    TRANSITIONS = {
+        "submit_requester": (
+            (AccountRequestState.DRAFT, AccountRequestState.AWAITING_ACTIVATION),
+            AccountRequestState.AWAITING_ACTIVATION,
+        ),
+        "confirm_email": (
+            (AccountRequestState.AWAITING_ACTIVATION,),
+            AccountRequestState.SUBMITTED,
+        ),
+        "accept": ((AccountRequestState.SUBMITTED,), AccountRequestState.ACCEPTED),
+        "reject": ((AccountRequestState.SUBMITTED,), AccountRequestState.REJECTED),
+    }
+
+    state = models.CharField(
+        "état",
+        max_length=20,
+        choices=AccountRequestState.choices,
+        default=AccountRequestState.DRAFT,
+    )
+    resume_token = models.CharField(max_length=40, default=_resume_token, unique=True)
+    step = models.PositiveSmallIntegerField("dernière étape remplie", default=0)
+    kind = models.CharField(
+        "type d'organisme", max_length=12, choices=OrganisationKind.choices, blank=True
+    )
+    has_siret = models.BooleanField("possède un SIRET", null=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    name = models.CharField("raison sociale", max_length=255, blank=True)
+    commercial_name = models.CharField("nom commercial", max_length=255, blank=True)
+    legal_form = models.CharField("forme juridique", max_length=100, blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=100, blank=True)
+    requester_named_on_proof = models.BooleanField(
+        "le demandeur figure sur le justificatif", null=True
+    )
+    mandate_date = models.DateField("date de la délégation de mandat", null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_requests",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_requests",
+    )
+    decision_reason = models.TextField("motif", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "demande de création de compte"
+        verbose_name_plural = "demandes de création de compte"
+
+    def __str__(self) -> str:
+        return f"Demande n° {self.pk} – {self.name or 'organisme à préciser'}"
+
+    @property
+    def legal_proof_label(self) -> str:
+        return LEGAL_PROOF_LABELS.get(self.kind, LEGAL_PROOF_LABELS[OrganisationKind.OTHER])
+
+    @property
+    def needs_mandate(self) -> bool:
+        return self.kind in ALWAYS_NEED_MANDATE or self.requester_named_on_proof is False
+
+    def documents_of(self, kind: str):
+        return self.documents.filter(kind=kind)
+
+    def submit_requester(self, *, by=None) -> None:
+        self.transition("submit_requester", by=by, fields=("user", "step"))
+
+    def confirm_email(self, *, by=None) -> None:
+        self.submitted_at = timezone.now()
+        self.transition("confirm_email", by=by, fields=("submitted_at",))
+
+    def accept(self, *, by) -> None:
+        self.decided_at, self.decided_by = timezone.now(), by
+        self.transition("accept", by=by, fields=("decided_at", "decided_by", "organisation"))
+
+    def reject(self, *, by, reason: str) -> None:
+        self.decided_at, self.decided_by, self.decision_reason = timezone.now(), by, reason
+        self.transition(
+            "reject", by=by, note=reason, fields=("decided_at", "decided_by", "decision_reason")
+        )
+
+
+class JoinRequest(WorkflowMixin):
+    """A person asking to join an organisation that already has an account."""
+
+    TRANSITIONS = {
+        "confirm_email": ((JoinRequestState.AWAITING_ACTIVATION,), JoinRequestState.PENDING),
+        "accept": ((JoinRequestState.PENDING,), JoinRequestState.ACCEPTED),
+        "refuse": ((JoinRequestState.PENDING,), JoinRequestState.REFUSED),
+    }
+
+    state = models.CharField(
+        "état",
+        max_length=20,
+        choices=JoinRequestState.choices,
+        default=JoinRequestState.AWAITING_ACTIVATION,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField("message aux gestionnaires", blank=True)
+    decision_reason = models.TextField("motif", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "demande de rattachement"
+        verbose_name_plural = "demandes de rattachement"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
+
+    def confirm_email(self, *, by=None) -> None:
+        self.transition("confirm_email", by=by)
+
+    def accept(self, *, by) -> None:
+        self.decided_at, self.decided_by = timezone.now(), by
+        self.transition("accept", by=by, fields=("decided_at", "decided_by"))
+
+    def refuse(self, *, by, reason: str) -> None:
+        self.decided_at, self.decided_by, self.decision_reason = timezone.now(), by, reason
+        self.transition(
+            "refuse", by=by, note=reason, fields=("decided_at", "decided_by", "decision_reason")
+        )
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(
+            accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A manager's invitation to a colleague, by email, valid for a few days."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("adresse électronique")
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.MEMBER)
+    token = models.CharField(max_length=48, unique=True, default=_resume_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.cancelled_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class Document(models.Model):
+    """A supporting document of an account request, kept with the organisation afterwards.
+
+    Stored outside the web root; served only to the organisation's managers and to staff.
+    """
+
+    kind = models.CharField("type", max_length=12, choices=DocumentKind.choices)
+    account_request = models.ForeignKey(
+        AccountRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    path = models.CharField(max_length=255, editable=False)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField("taille (octets)")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at"]
+        verbose_name = "pièce justificative"
+        verbose_name_plural = "pièces justificatives"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.original_name}"

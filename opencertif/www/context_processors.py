@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.urls import reverse
 
+from opencertif.accounts.perms import is_platform_staff
+
 SPACES = (
     ("public:search", "Répertoire", "/repertoire/"),
-    ("www:space_certifier", "Espace certificateur", "/espace/"),
+    ("espace:home", "Espace certificateur", "/espace/"),
     ("www:space_passport", "Passeport", "/passeport/"),
     ("www:space_vae", "Extranet VAE", "/vae/"),
 )
@@ -17,6 +19,7 @@ def site(request):
         for name, label, prefix in SPACES
     ]
     return {
+        "is_staff_user": request.user.is_authenticated and is_platform_staff(request.user),
         "site_title": settings.SITE_TITLE,
         "site_tagline": settings.SITE_TAGLINE,
         "navigation": navigation,

@@ -6,13 +6,6 @@ from opencertif.registry.models import Certification
 __all__ = ["login_not_required"]
 
 SPACE_PAGES = {
-    "certifier": {
-        "title": "Espace certificateur",
-        "intro": (
-            "L'espace des organismes certificateurs : compte de l'organisme, membres, "
-            "demandes d'enregistrement et dépôts des passages de certification."
-        ),
-    },
     "passport": {
         "title": "Passeport de compétences",
         "intro": (

@@ -50,3 +50,25 @@ def test_importing_an_export_next_to_the_demo_leaves_demo_fiches_alone(tmp_path)
     assert report.created == 4 and report.updated == 0  # no number shared with the demo
     assert report.vanished == 0
     assert not Certification.objects.filter(missing_since__isnull=False).exists()
+
+
+def test_demo_accounts_can_sign_in_and_deposit_rights_are_in_place(client):
+    from opencertif.deposits.services import may_deposit
+
+    call_command("demo", fiches=10)
+    call_command("demo", fiches=10)  # idempotent
+    university = Organisation.objects.get(siret="13000000000013")
+    third_party = Organisation.objects.get(siret="13000000000021")
+    assert university.memberships.get().user.email == "gestion@univ-demo.test"
+    assert may_deposit(organisation=university, id_client="DEMO0001", id_contract="MCFCER000001")
+    assert may_deposit(organisation=third_party, id_client="DEMO0001", id_contract="MCFCER000001")
+    for email, password in (
+        ("admin@opencertif.test", "demo-admin-2026"),
+        ("gestion@univ-demo.test", "demo-certif-2026"),
+        ("depot@tiers-demo.test", "demo-tiers-2026"),
+    ):
+        response = client.post("/connexion/", {"username": email, "password": password})
+        assert response.status_code == 302, email
+        client.post("/deconnexion/")
+    client.post("/connexion/", {"username": "admin@opencertif.test", "password": "demo-admin-2026"})
+    assert client.get("/instruction/").status_code == 200

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from opencertif.deposits.demo import seed as seed_accounts
 from opencertif.registry.demo import generate
 from opencertif.registry.services import upsert_records
 
@@ -9,7 +10,8 @@ from opencertif.registry.services import upsert_records
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration (répertoire synthétique de 2 000 fiches, "
-        "300 certificateurs). Idempotent : une seconde exécution ne change rien."
+        "300 certificateurs, comptes de démonstration). Idempotent : une seconde exécution ne "
+        "change rien."
     )
 
     def add_arguments(self, parser):
@@ -25,4 +27,10 @@ class Command(BaseCommand):
             f"Répertoire de démonstration : {report.created} fiche(s) créée(s), "
             f"{report.updated} mise(s) à jour, {report.unchanged} inchangée(s) "
             f"({elapsed:.1f} s)."
+        )
+        seed_accounts()
+        self.stdout.write(
+            "Comptes de démonstration : admin@opencertif.test (agent de la plateforme), "
+            "gestion@univ-demo.test (Université de démonstration, DEMO0001), "
+            "depot@tiers-demo.test (Tiers de confiance démo, DEMO0002)."
         )

@@ -1,0 +1,48 @@
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    MINISTRY = "ministry", "Ministère"
+    PUBLIC_BODY = "public_body", "Établissement public (université, école publique…)"
+    COMPANY = "company", "Entreprise (société, organisme de formation privé…)"
+    ASSOCIATION = "association", "Association"
+    CPNE = "cpne", "Branche professionnelle (CPNE)"
+    OTHER = "other", "Autre organisme"
+
+
+LEGAL_PROOF_LABELS = {
+    OrganisationKind.MINISTRY: "Décret ou arrêté d'organisation du ministère",
+    OrganisationKind.PUBLIC_BODY: "Décret ou arrêté de création de l'établissement",
+    OrganisationKind.COMPANY: "Extrait Kbis de moins de 3 mois",
+    OrganisationKind.ASSOCIATION: "Publication au Journal officiel de la déclaration",
+    OrganisationKind.CPNE: "Accord de branche instituant la CPNE",
+    OrganisationKind.OTHER: "Justificatif d'existence légale",
+}
+
+# Public establishments always need the mandate delegation, whoever requests.
+ALWAYS_NEED_MANDATE = (OrganisationKind.MINISTRY, OrganisationKind.PUBLIC_BODY)
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Gestionnaire"
+    MEMBER = "member", "Membre"
+
+
+class AccountRequestState(models.TextChoices):
+    DRAFT = "draft", "En cours de saisie"
+    AWAITING_ACTIVATION = "awaiting_activation", "En attente de l'activation de l'adresse"
+    SUBMITTED = "submitted", "Transmise, en attente de validation"
+    ACCEPTED = "accepted", "Validée"
+    REJECTED = "rejected", "Refusée"
+
+
+class JoinRequestState(models.TextChoices):
+    AWAITING_ACTIVATION = "awaiting_activation", "En attente de l'activation de l'adresse"
+    PENDING = "pending", "En attente de la réponse des gestionnaires"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
+class DocumentKind(models.TextChoices):
+    LEGAL_PROOF = "legal_proof", "Justificatif d'existence légale"
+    MANDATE = "mandate", "Délégation de mandat (administrateur entité)"

@@ -1,0 +1,51 @@
+from django.urls import path
+
+from opencertif.www.espace import signup, views
+
+app_name = "espace"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inscription/", signup.start, name="signup"),
+    path("inscription/etape-1/", signup.step1, name="signup_step1"),
+    path("inscription/etape-2/", signup.step2, name="signup_step2"),
+    path("inscription/etape-3/", signup.step3, name="signup_step3"),
+    path("inscription/etape-4/", signup.step4, name="signup_step4"),
+    path("inscription/envoyee/", signup.done, name="signup_done"),
+    path("inscription/recommencer/", signup.restart, name="signup_restart"),
+    path("inscription/renvoyer-le-lien/", signup.resend, name="signup_resend"),
+    path("inscription/activer/<str:uidb64>/<str:token>/", signup.activate, name="activate"),
+    path("inscription/rejoindre/<int:pk>/", signup.join, name="signup_join"),
+    path("inscription/modele-delegation/", signup.mandate_model, name="mandate_model"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("organismes/<int:pk>/", views.organisation, name="organisation"),
+    path("organismes/<int:pk>/membres/<int:member>/role/", views.change_role, name="change_role"),
+    path(
+        "organismes/<int:pk>/membres/<int:member>/retirer/",
+        views.remove_member,
+        name="remove_member",
+    ),
+    path("organismes/<int:pk>/invitations/", views.invite, name="invite"),
+    path(
+        "organismes/<int:pk>/invitations/<int:invitation>/annuler/",
+        views.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path(
+        "organismes/<int:pk>/rattachements/<int:join>/accepter/",
+        views.accept_join,
+        name="accept_join",
+    ),
+    path(
+        "organismes/<int:pk>/rattachements/<int:join>/refuser/",
+        views.refuse_join,
+        name="refuse_join",
+    ),
+    path("organismes/<int:pk>/documents/<int:document>/", views.document, name="document"),
+    path("organismes/<int:pk>/depot/", views.deposit_rights, name="deposit_rights"),
+    path(
+        "organismes/<int:pk>/depot/delegations/<int:delegation>/revoquer/",
+        views.revoke_delegation,
+        name="revoke_delegation",
+    ),
+]

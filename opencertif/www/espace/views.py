@@ -1,0 +1,306 @@
+"""The certifier space: the organisations a user belongs to, their members and deposit rights.
+
+Every organisation-owned object is reached through the organisation, which is fetched for
+the signed-in user: another organisation's pages answer 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from opencertif.deposits import services as deposit_services
+from opencertif.deposits.models import Delegation, DepositAccount
+from opencertif.organisations import services
+from opencertif.organisations.enums import JoinRequestState, Role
+from opencertif.organisations.models import (
+    Document,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+)
+from opencertif.organisations.perms import can_see_documents
+from opencertif.www.espace.forms import ActivationForm, InvitationAcceptForm, InviteForm, ReasonForm
+
+
+def organisation_for(user, pk: int, *, manager: bool = False) -> tuple[Organisation, Membership]:
+    """The organisation `pk` if `user` belongs to it (as a manager when asked), else 404."""
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation_id=pk)
+        .first()
+    )
+    if membership is None or (manager and membership.role != Role.MANAGER):
+        raise Http404("Organisme introuvable.")
+    return membership.organisation, membership
+
+
+def home(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    return render(request, "espace/home.html", {"memberships": memberships})
+
+
+def organisation(request, pk: int):
+    org, membership = organisation_for(request.user, pk)
+    members = org.memberships.select_related("user").order_by("-role", "user__last_name")
+    context = {
+        "organisation": org,
+        "membership": membership,
+        "members": members,
+        "manager_count": sum(1 for m in members if m.role == Role.MANAGER),
+    }
+    if membership.is_manager:
+        context.update(
+            {
+                "join_requests": org.join_requests.filter(
+                    state=JoinRequestState.PENDING
+                ).select_related("user"),
+                "invitations": org.invitations.open(),
+                "invite_form": InviteForm(),
+                "documents": org.documents.all(),
+            }
+        )
+    return render(request, "espace/organisation.html", context)
+
+
+@require_POST
+def change_role(request, pk: int, member: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(Membership, pk=member, organisation=org)
+    role = request.POST.get("role")
+    if role not in Role.values:
+        raise Http404
+    try:
+        services.change_role(membership=target, role=role, by=request.user)
+    except services.LastManagerError:
+        messages.error(
+            request,
+            "L'organisme doit garder au moins un gestionnaire : nommez-en un autre avant.",
+        )
+    else:
+        messages.success(request, f"{target.user} est désormais {Role(role).label.lower()}.")
+    return redirect("espace:organisation", pk=org.pk)
+
+
+def remove_member(request, pk: int, member: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(
+        Membership.objects.select_related("user"), pk=member, organisation=org
+    )
+    if request.method == "POST":
+        try:
+            services.remove_member(membership=target, by=request.user)
+        except services.LastManagerError:
+            messages.error(
+                request,
+                "L'organisme doit garder au moins un gestionnaire : nommez-en un autre avant.",
+            )
+        else:
+            messages.success(request, f"{target.user} ne fait plus partie de l'organisme.")
+            if target.user == request.user:
+                return redirect("espace:home")
+        return redirect("espace:organisation", pk=org.pk)
+    return render(request, "espace/confirm_remove.html", {"organisation": org, "target": target})
+
+
+@require_POST
+def invite(request, pk: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite(
+                organisation=org,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+        except services.AlreadyMember:
+            messages.error(request, "Cette personne fait déjà partie de l'organisme.")
+        else:
+            messages.success(
+                request,
+                f"Invitation envoyée à {form.cleaned_data['email']} (valable "
+                f"{services.INVITATION_DAYS} jours).",
+            )
+    else:
+        messages.error(request, "Adresse électronique invalide : vérifiez la saisie.")
+    return redirect("espace:organisation", pk=org.pk)
+
+
+@require_POST
+def cancel_invitation(request, pk: int, invitation: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(Invitation.objects.open(), pk=invitation, organisation=org)
+    services.cancel_invitation(invitation=target, by=request.user)
+    messages.success(request, f"Invitation de {target.email} annulée.")
+    return redirect("espace:organisation", pk=org.pk)
+
+
+@require_POST
+def accept_join(request, pk: int, join: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(
+        JoinRequest.objects.select_related("user"),
+        pk=join,
+        organisation=org,
+        state=JoinRequestState.PENDING,
+    )
+    services.accept_join_request(join_request=target, by=request.user)
+    messages.success(
+        request, f"{target.user} a rejoint l'organisme ; son identifiant lui a été envoyé."
+    )
+    return redirect("espace:organisation", pk=org.pk)
+
+
+def refuse_join(request, pk: int, join: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(
+        JoinRequest.objects.select_related("user"),
+        pk=join,
+        organisation=org,
+        state=JoinRequestState.PENDING,
+    )
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.refuse_join_request(
+            join_request=target, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "Demande refusée ; le demandeur en a été informé.")
+        return redirect("espace:organisation", pk=org.pk)
+    return render(
+        request, "espace/refuse_join.html", {"organisation": org, "target": target, "form": form}
+    )
+
+
+def document(request, pk: int, document: int):
+    """A supporting document: to the organisation's managers and to staff only."""
+    org = get_object_or_404(Organisation, pk=pk)
+    if not can_see_documents(request.user, org):
+        raise Http404("Document introuvable.")
+    doc = get_object_or_404(Document, pk=document, organisation=org)
+    return _file_response(doc)
+
+
+def _file_response(doc: Document) -> FileResponse:
+    response = FileResponse(
+        default_storage.open(doc.path, "rb"),
+        content_type=doc.content_type,
+        as_attachment=True,
+        filename=doc.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_not_required
+def invitation(request, token: str):
+    target = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
+    if not target.is_open:
+        return render(request, "espace/invitation_closed.html", {"invitation": target}, status=410)
+    existing = services.User.objects.filter(email__iexact=target.email).first()
+    if existing is not None:
+        if not request.user.is_authenticated:
+            return render(request, "espace/invitation_login.html", {"invitation": target})
+        if request.user != existing:
+            return render(
+                request, "espace/invitation_wrong_user.html", {"invitation": target}, status=403
+            )
+        if request.method == "POST":
+            services.accept_invitation(invitation=target, user=request.user)
+            messages.success(request, f"Vous avez rejoint {target.organisation}.")
+            return redirect("espace:organisation", pk=target.organisation_id)
+        return render(request, "espace/invitation_confirm.html", {"invitation": target})
+    form = InvitationAcceptForm(request.POST or None, email=target.email)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        membership = services.accept_invitation(
+            invitation=target,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            password=data["password1"],
+        )
+        login(
+            request,
+            membership.user,
+            backend="opencertif.accounts.backends.EmailOrIdentifierBackend",
+        )
+        messages.success(
+            request,
+            f"Bienvenue ! Vous avez rejoint {target.organisation}. Votre identifiant de "
+            f"connexion, {membership.user.identifier}, vous a aussi été envoyé par courriel.",
+        )
+        return redirect("espace:organisation", pk=target.organisation_id)
+    return render(request, "espace/invitation_accept.html", {"invitation": target, "form": form})
+
+
+def deposit_rights(request, pk: int):
+    org, membership = organisation_for(request.user, pk)
+    accounts = DepositAccount.objects.filter(organisation=org)
+    given = (
+        Delegation.objects.active()
+        .filter(certifier__organisation=org)
+        .select_related("depositor__organisation")
+    )
+    received = (
+        Delegation.objects.active()
+        .filter(depositor__organisation=org)
+        .select_related("certifier__organisation")
+    )
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST":
+        if not membership.is_manager:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                delegations = deposit_services.activate(
+                    organisation=org,
+                    situation=data["situation"],
+                    by=request.user,
+                    id_client=data["id_client"],
+                    id_contract=data["id_contract"],
+                    depositor_id_client=data["depositor_id_client"],
+                    certifier_id_clients=data["certifier_list"],
+                )
+            except deposit_services.IdentifierError as exc:
+                form.add_error(None, str(exc))
+            else:
+                text = "Droits de dépôt activés."
+                if delegations:
+                    names = ", ".join(str(d.certifier.organisation) for d in delegations)
+                    text += f" Vous pouvez déposer pour : {names}."
+                messages.success(request, text)
+                return redirect("espace:deposit_rights", pk=org.pk)
+    return render(
+        request,
+        "espace/deposit_rights.html",
+        {
+            "organisation": org,
+            "membership": membership,
+            "accounts": accounts,
+            "given": given,
+            "received": received,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+def revoke_delegation(request, pk: int, delegation: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(
+        Delegation.objects.active().filter(
+            Q(certifier__organisation=org) | Q(depositor__organisation=org)
+        ),
+        pk=delegation,
+    )
+    deposit_services.revoke_delegation(delegation=target, by=request.user)
+    messages.success(request, "Délégation révoquée.")
+    return redirect("espace:deposit_rights", pk=org.pk)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from opencertif.www.instruction import views
+
+app_name = "instruction"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("comptes/", views.account_requests, name="account_requests"),
+    path("comptes/<int:pk>/", views.account_request, name="account_request"),
+    path("documents/<int:document>/", views.request_document, name="document"),
+    path("rattachements/", views.join_requests, name="join_requests"),
+    path("organismes/", views.organisations, name="organisations"),
+    path("organismes/<int:pk>/", views.organisation, name="organisation"),
+    path(
+        "organismes/<int:pk>/identifiants/<int:account>/renvoyer/",
+        views.resend_identifiers,
+        name="resend_identifiers",
+    ),
+]
