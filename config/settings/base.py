@@ -131,6 +131,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Deposits of passages: the official limits, configurable.
+DEPOSIT_MAX_BYTES = env_int("DEPOSIT_MAX_MB", 200, minimum=1) * 1_000_000
+DEPOSIT_MAX_PASSAGES = env_int("DEPOSIT_MAX_PASSAGES", 200_000, minimum=1)
 LOGIN_URL = "www:login"
 LOGIN_REDIRECT_URL = "www:home"
 LOGOUT_REDIRECT_URL = "www:home"

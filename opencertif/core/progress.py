@@ -25,6 +25,8 @@ class ProgressBar:
         bar = "█" * filled + "·" * (self.width - filled)
         elapsed = time.monotonic() - self.started
         extra = f" {items:,} fiches".replace(",", " ") if items is not None else ""
+        if items is None and total > 1:
+            extra = f" {done:,}/{total:,}".replace(",", "\u202f")
         line = f"{self.label} [{bar}] {percent:3d} %{extra} ({elapsed:.0f} s)"
         if self.tty:
             self.stream.write("\r" + line)

@@ -17,3 +17,41 @@ class Situation(models.TextChoices):
         "Certificateur qui dépose aussi pour d'autres certificateurs",
     )
     THIRD_PARTY = "third_party", "Tiers déposant (organisme de confiance)"
+
+
+class DepositState(models.TextChoices):
+    RECEIVED = "received", "Reçu"
+    VALIDATING = "validating", "Contrôle du fichier en cours"
+    PROCESSING = "processing", "Traitement en cours"
+    DONE = "done", "Traité"
+    REJECTED = "rejected", "Rejeté"
+    FAILED = "failed", "Échec technique"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Site"
+    API = "api", "API"
+    CLI = "cli", "Ligne de commande"
+
+
+class PassageStatus(models.TextChoices):
+    OK = "ok", "Accepté"
+    KO = "ko", "Refusé"
+    DELETED = "deleted", "Supprimé"
+
+
+class KoReason(models.TextChoices):
+    """Why a passage was refused; identity refusals are re-examined automatically."""
+
+    IDENTITY = "identity", "Titulaire non identifié"
+    CERTIFICATION = "certification", "Certification"
+    DATES = "dates", "Dates"
+    MISSING = "missing", "Donnée obligatoire absente"
+    DUPLICATE = "duplicate", "En double dans le fichier"
+    EXISTS = "exists", "Déjà déposé, avec un autre contenu"
+    UNKNOWN_PASSAGE = "unknown_passage", "Passage inconnu"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Homme"
+    FEMALE = "F", "Femme"

@@ -5,7 +5,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from opencertif.deposits.enums import AccountRole
+from opencertif.core.workflow import WorkflowMixin
+from opencertif.deposits.enums import (
+    AccountRole,
+    Channel,
+    DepositState,
+    KoReason,
+    PassageStatus,
+    Sex,
+)
 from opencertif.organisations.models import Organisation
 
 ID_CLIENT_RE = re.compile(r"^[A-Z0-9]{8}$")
@@ -132,3 +140,257 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.depositor.id_client} → {self.certifier.id_client}"
+
+
+class Person(models.Model):
+    """The reference population (stand-in for the national identity register).
+
+    Holders named in deposits are matched against it; it is loaded with
+    `opencertif import_persons`. The folded keys carry the matching, never the raw names.
+    """
+
+    nir = models.CharField("NIR (sans clé)", max_length=13, unique=True, null=True, blank=True)
+    birth_name = models.CharField("nom de naissance", max_length=60)
+    usage_name = models.CharField("nom d'usage", max_length=60, blank=True)
+    first_name1 = models.CharField("prénom 1", max_length=60)
+    first_name2 = models.CharField("prénom 2", max_length=60, blank=True)
+    first_name3 = models.CharField("prénom 3", max_length=60, blank=True)
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField("année de naissance")
+    birth_month = models.PositiveSmallIntegerField("mois de naissance", null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField("jour de naissance", null=True, blank=True)
+    birth_insee = models.CharField("code INSEE de naissance", max_length=5, blank=True)
+    birth_postal_code = models.CharField("code postal de naissance", max_length=9, blank=True)
+    birth_country = models.CharField("code pays de naissance", max_length=3, blank=True)
+    birth_name_key = models.CharField(max_length=60, editable=False)
+    first_name_key = models.CharField(max_length=60, editable=False)
+    row_digest = models.CharField(max_length=32, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "personne"
+        verbose_name_plural = "population de référence"
+        indexes = [
+            models.Index(fields=["birth_name_key", "birth_year"], name="person_name_year"),
+            models.Index(
+                fields=["sex", "birth_year", "birth_month", "birth_day"], name="person_birth"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Personne n° {self.pk}"
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name1} {self.usage_name or self.birth_name}"
+
+
+class TrainingDossier(models.Model):
+    """A CPF training file (dossier de formation) of a person, for the third way to name a
+    holder in a deposit."""
+
+    dossier_id = models.CharField("identifiant du dossier", max_length=13, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dossiers")
+
+    class Meta:
+        verbose_name = "dossier de formation"
+        verbose_name_plural = "dossiers de formation"
+
+    def __str__(self) -> str:
+        return self.dossier_id
+
+
+class DepositQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Deposits made by the user's organisations, or made for them as certifiers."""
+        if not user.is_authenticated:
+            return self.none()
+        organisations = Organisation.objects.of_user(user)
+        return self.filter(
+            Q(organisation__in=organisations) | Q(certifier_account__organisation__in=organisations)
+        ).distinct()
+
+
+class Deposit(WorkflowMixin):
+    """One file of passages deposited by an organisation, and its processing."""
+
+    TRANSITIONS = {
+        "start_validation": ((DepositState.RECEIVED,), DepositState.VALIDATING),
+        "reject": ((DepositState.VALIDATING,), DepositState.REJECTED),
+        "start_processing": ((DepositState.VALIDATING,), DepositState.PROCESSING),
+        "finish": ((DepositState.PROCESSING,), DepositState.DONE),
+        "answer_as_duplicate": ((DepositState.RECEIVED,), DepositState.DONE),
+        "fail": (
+            (DepositState.RECEIVED, DepositState.VALIDATING, DepositState.PROCESSING),
+            DepositState.FAILED,
+        ),
+        "retry": ((DepositState.FAILED,), DepositState.RECEIVED),
+    }
+
+    state = models.CharField(
+        "état", max_length=12, choices=DepositState.choices, default=DepositState.RECEIVED
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="deposits"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    channel = models.CharField("canal", max_length=3, choices=Channel.choices)
+    file_name = models.CharField("fichier", max_length=255)
+    stored_path = models.CharField(max_length=255, editable=False)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    id_flux = models.CharField("idFlux", max_length=50, blank=True)
+    flux_timestamp = models.CharField("horodatage", max_length=30, blank=True)
+    action = models.CharField("action", max_length=12, blank=True)
+    emitter_id_client = models.CharField("idClient émetteur", max_length=8, blank=True)
+    certifier_id_client = models.CharField("idClient certificateur", max_length=8, blank=True)
+    id_contract = models.CharField("idContrat", max_length=20, blank=True)
+    certifier_account = models.ForeignKey(
+        DepositAccount,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deposits",
+    )
+    certifications = models.JSONField(
+        "certifications du fichier",
+        default=list,
+        blank=True,
+        help_text="type, code, nature et nombre de passages de chaque <certification>",
+    )
+    passage_total = models.PositiveIntegerField("passages", default=0)
+    processed = models.PositiveIntegerField("passages traités", default=0)
+    ok_count = models.PositiveIntegerField("OK", default=0)
+    ko_count = models.PositiveIntegerField("KO", default=0)
+    unchanged_count = models.PositiveIntegerField("inchangés", default=0)
+    deleted_count = models.PositiveIntegerField("supprimés", default=0)
+    errors = models.JSONField("erreurs du fichier", default=list, blank=True)
+    failure = models.TextField("cause de l'échec", blank=True)
+    received_at = models.DateTimeField("reçu le", auto_now_add=True)
+    started_at = models.DateTimeField("début du traitement", null=True, blank=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField("fin du traitement", null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DepositQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "dépôt"
+        verbose_name_plural = "dépôts"
+
+    def __str__(self) -> str:
+        return f"Dépôt n° {self.pk} – {self.file_name}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (DepositState.DONE, DepositState.REJECTED, DepositState.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.state in (DepositState.DONE, DepositState.REJECTED):
+            return 100
+        if not self.passage_total:
+            return 0
+        return min(100, int(self.processed * 100 / self.passage_total))
+
+    @property
+    def report_name(self) -> str:
+        day = (self.finished_at or self.received_at).strftime("%Y%m%d")
+        return f"Accuse_de_traitement_{self.file_name}_{day}"
+
+
+class PassageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        organisations = Organisation.objects.of_user(user)
+        return self.filter(
+            Q(certifier__organisation__in=organisations)
+            | Q(last_deposit__organisation__in=organisations)
+        ).distinct()
+
+
+class Passage(models.Model):
+    """A passage of certification of a holder, keyed by (certifier, idTechnique)."""
+
+    certifier = models.ForeignKey(DepositAccount, on_delete=models.PROTECT, related_name="passages")
+    id_technique = models.CharField("idTechnique", max_length=255)
+    status = models.CharField("statut", max_length=8, choices=PassageStatus.choices)
+    ko_reason = models.CharField(
+        "motif de refus", max_length=16, choices=KoReason.choices, blank=True
+    )
+    ko_message = models.TextField("message", blank=True)
+    certification = models.ForeignKey(
+        "registry.Certification", null=True, blank=True, on_delete=models.PROTECT
+    )
+    certification_type = models.CharField("type", max_length=255)
+    certification_code = models.CharField("code", max_length=100)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="passages"
+    )
+    valid_from = models.DateField("début de validité", null=True, blank=True)
+    valid_until = models.DateField("fin de validité", null=True, blank=True)
+    fields = models.JSONField("données du passage", default=dict)
+    identity_kind = models.CharField(max_length=12, blank=True)
+    # Kept only while the holder is not identified, to re-examine the passage when the
+    # reference population changes; emptied once the passage is attached to its Person.
+    identity = models.JSONField(default=dict, blank=True)
+    holder_label = models.CharField("titulaire", max_length=130, blank=True)
+    content_hash = models.CharField(max_length=32)
+    last_deposit = models.ForeignKey(
+        Deposit, null=True, blank=True, on_delete=models.SET_NULL, related_name="passages"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["certifier", "id_technique"]
+        verbose_name = "passage de certification"
+        verbose_name_plural = "passages de certification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certifier", "id_technique"], name="passage_unique_per_certifier"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "ko_reason"], name="passage_status"),
+            models.Index(fields=["person"], name="passage_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id_technique} ({self.get_status_display()})"
+
+
+class PassageResult(models.Model):
+    """What a deposit said about one passage: the lines of its processing report."""
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="results")
+    seq = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(default=0)
+    id_technique = models.CharField(max_length=255)
+    ok = models.BooleanField()
+    unchanged = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    message = models.TextField(blank=True)
+    near_misses = models.JSONField(default=list, blank=True)
+    holder_label = models.CharField(max_length=130, blank=True)
+    certification_code = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["deposit", "seq"]
+        verbose_name = "résultat de passage"
+        verbose_name_plural = "résultats de passage"
+        constraints = [models.UniqueConstraint(fields=["deposit", "seq"], name="result_unique_seq")]
+        indexes = [models.Index(fields=["deposit", "ok"], name="result_deposit_ok")]
+
+    def __str__(self) -> str:
+        return f"{self.id_technique}: {'OK' if self.ok else 'KO'}"

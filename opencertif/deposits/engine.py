@@ -1,0 +1,713 @@
+"""The deposit engine: receive a file, check it whole, then process its passages.
+
+receive()  stores the file compressed (SHA-256, size limit), answers with the receipt and
+           enqueues the processing on commit; the very same file already processed is
+           answered with the first report.
+process()  is the task body. It is idempotent and resumable: the state machine says where
+           the deposit stands; passages are handled in batches, each committed with the
+           deposit's progress counter, so a run killed mid-way resumes exactly after the
+           last committed batch — no duplicate, no loss.
+"""
+
+import gzip
+import hashlib
+import itertools
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from opencertif.core import audit
+from opencertif.deposits import checks, identity
+from opencertif.deposits.enums import AccountRole, Channel, DepositState, KoReason, PassageStatus
+from opencertif.deposits.format import reader
+from opencertif.deposits.models import Deposit, DepositAccount, Passage, PassageResult
+from opencertif.deposits.services import may_deposit
+from opencertif.organisations.models import Organisation
+from opencertif.registry.importers.values import NUMBER_RE
+from opencertif.registry.models import Certification
+
+BATCH = 1000
+CHUNK = 1 << 20
+
+
+class DepositRefused(ValueError):
+    """The upload cannot even be received (too big, empty): nothing is stored."""
+
+
+class AlreadyProcessed(Exception):
+    """Another run committed this batch first; this run stops without writing twice."""
+
+
+def max_bytes() -> int:
+    return settings.DEPOSIT_MAX_BYTES
+
+
+def max_passages() -> int:
+    return settings.DEPOSIT_MAX_PASSAGES
+
+
+def storage_path(deposit_id: int | str) -> Path:
+    return Path(default_storage.path(f"deposits/{deposit_id}.xml.gz"))
+
+
+@transaction.atomic
+def receive(
+    *, organisation: Organisation, user, channel: str, name: str, stream: IO[bytes]
+) -> Deposit:
+    """Store an uploaded deposit and answer with its receipt (the Deposit).
+
+    Refuses (DepositRefused, nothing stored) a file over DEPOSIT_MAX_BYTES or empty.
+    Processing starts on commit, in a background task.
+    """
+    temporary = Path(default_storage.path(f"deposits/incoming-{uuid.uuid4().hex}.xml.gz"))
+    temporary.parent.mkdir(parents=True, exist_ok=True)
+    digest, size, limit = hashlib.sha256(), 0, max_bytes()
+    try:
+        with gzip.open(temporary, "wb", compresslevel=1) as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise DepositRefused(
+                        f"Le fichier dépasse la taille maximale d'un dépôt ({limit // 1_000_000} "
+                        "Mo) : répartissez les passages sur plusieurs fichiers."
+                    )
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise DepositRefused("Le fichier est vide.")
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    deposit = Deposit.objects.create(
+        organisation=organisation,
+        uploaded_by=user if getattr(user, "pk", None) else None,
+        channel=channel,
+        file_name=Path(name).name[:255] or "depot.xml",
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+    final = storage_path(deposit.pk)
+    temporary.replace(final)
+    deposit.stored_path = str(final.relative_to(default_storage.location))
+    deposit.save(update_fields=["stored_path"])
+    audit.record(
+        actor=user,
+        action="deposit.received",
+        obj=deposit,
+        summary=f"{deposit.file_name}, {size} octets, canal {channel}",
+    )
+    first = (
+        Deposit.objects.filter(
+            organisation=organisation,
+            sha256=deposit.sha256,
+            state__in=(DepositState.DONE, DepositState.REJECTED),
+            duplicate_of__isnull=True,
+        )
+        .exclude(pk=deposit.pk)
+        .order_by("received_at")
+        .first()
+    )
+    if first is not None:
+        _answer_as_duplicate(deposit, first)
+        return deposit
+    if channel != Channel.CLI:
+        transaction.on_commit(lambda: enqueue(deposit.pk))
+    return deposit
+
+
+def enqueue(deposit_id: int) -> None:
+    # Imported here: the task module imports this one.
+    from opencertif.deposits.tasks import process_deposit
+
+    process_deposit.enqueue(deposit_id)
+
+
+def _answer_as_duplicate(deposit: Deposit, first: Deposit) -> None:
+    deposit.duplicate_of = first
+    for name in (
+        "id_flux",
+        "flux_timestamp",
+        "action",
+        "emitter_id_client",
+        "certifier_id_client",
+        "id_contract",
+        "certifier_account",
+        "passage_total",
+        "ok_count",
+        "ko_count",
+        "unchanged_count",
+        "deleted_count",
+        "errors",
+    ):
+        setattr(deposit, name, getattr(first, name))
+    deposit.processed = first.passage_total
+    deposit.finished_at = timezone.now()
+    deposit.transition(
+        "answer_as_duplicate",
+        note=f"Fichier identique au dépôt n° {first.pk} : son rapport fait réponse.",
+        fields=(
+            "duplicate_of",
+            "id_flux",
+            "flux_timestamp",
+            "action",
+            "emitter_id_client",
+            "certifier_id_client",
+            "id_contract",
+            "certifier_account",
+            "passage_total",
+            "processed",
+            "ok_count",
+            "ko_count",
+            "unchanged_count",
+            "deleted_count",
+            "errors",
+            "finished_at",
+        ),
+    )
+
+
+def open_stored(deposit: Deposit) -> IO[bytes]:
+    return reader.open_file(default_storage.path(deposit.stored_path))
+
+
+# ---------------------------------------------------------------- whole-file checks
+
+
+def check_file(path: str | Path) -> tuple[reader.Envelope, list[reader.FileError]]:
+    """Validate a file against the format only (no account checks, nothing stored)."""
+    with reader.open_file(path) as stream:
+        envelope, errors = reader.validate(stream, max_passages=max_passages())
+    if (
+        errors
+        and errors[0].type == "XSD"
+        and Path(path).stat().st_size < reader.FULL_ERROR_LIST_BELOW
+    ):
+        with reader.open_file(path) as stream:
+            errors = reader.all_schema_errors(stream) or errors
+    return envelope, errors
+
+
+def _account_errors(
+    deposit: Deposit, envelope: reader.Envelope
+) -> tuple[DepositAccount | None, list[reader.FileError]]:
+    organisation = deposit.organisation
+    own = DepositAccount.objects.active().filter(
+        organisation=organisation, id_client=envelope.emitter_id_client
+    )
+    if not own.exists():
+        return None, [
+            reader.FileError(
+                "ACCROCHAGE",
+                (
+                    f"L'idClient émetteur {envelope.emitter_id_client} n'est pas un identifiant "
+                    f"de dépôt actif de {organisation}. Indiquez dans <emetteur> l'idClient "
+                    "reçu pour votre organisme, et activez-le dans votre espace (Droits de "
+                    "dépôt)."
+                ),
+            )
+        ]
+    certifier = DepositAccount.objects.filter(
+        role=AccountRole.CERTIFIER,
+        id_client=envelope.certifier_id_client,
+        id_contract=envelope.id_contract,
+    ).first()
+    if certifier is None:
+        return None, [
+            reader.FileError(
+                "ACCROCHAGE",
+                (
+                    "Aucun certificateur n'est enregistré avec l'idClient "
+                    f"{envelope.certifier_id_client} et l'idContrat {envelope.id_contract}. "
+                    "Vérifiez-les dans le courriel « identifiants d'inscription »."
+                ),
+            )
+        ]
+    if not may_deposit(
+        organisation=organisation, id_client=certifier.id_client, id_contract=certifier.id_contract
+    ):
+        return None, [
+            reader.FileError(
+                "ACCROCHAGE",
+                f"{organisation} n'est pas autorisé à déposer pour le certificateur "
+                f"{certifier.id_client} : le certificateur doit activer ses droits, ou vous "
+                "déléguer le dépôt.",
+            )
+        ]
+    return certifier, []
+
+
+# ---------------------------------------------------------------- the task body
+
+
+def process(deposit_id: int, *, progress=None) -> Deposit:
+    """Run (or resume) the processing of a deposit. Safe to call twice.
+
+    `progress(done, total)` is called after each committed batch of passages."""
+    deposit = Deposit.objects.get(pk=deposit_id)
+    try:
+        if deposit.state == DepositState.RECEIVED:
+            deposit.started_at = timezone.now()
+            deposit.transition("start_validation", fields=("started_at",))
+        if deposit.state == DepositState.VALIDATING:
+            _validate(deposit)
+        if deposit.state == DepositState.PROCESSING:
+            _process_passages(deposit, progress)
+    except Exception as exc:
+        deposit.refresh_from_db()
+        if not deposit.is_final:
+            deposit.failure = f"{type(exc).__name__}: {exc}"[:2000]
+            deposit.finished_at = timezone.now()
+            deposit.transition("fail", note=deposit.failure, fields=("failure", "finished_at"))
+        raise
+    return deposit
+
+
+def _validate(deposit: Deposit) -> None:
+    envelope, errors = check_file(default_storage.path(deposit.stored_path))
+    certifier = None
+    if not errors:
+        certifier, errors = _account_errors(deposit, envelope)
+    for name, value in (
+        ("id_flux", envelope.id_flux[:50]),
+        ("flux_timestamp", envelope.timestamp[:30]),
+        ("action", envelope.action),
+        ("emitter_id_client", envelope.emitter_id_client[:8]),
+        ("certifier_id_client", envelope.certifier_id_client[:8]),
+        ("id_contract", envelope.id_contract[:20]),
+        ("passage_total", envelope.passage_count),
+        (
+            "certifications",
+            [
+                {"type": h.type, "code": h.code, "nature": h.nature, "passages": h.passages}
+                for h in envelope.certifications
+            ],
+        ),
+    ):
+        setattr(deposit, name, value)
+    fields = (
+        "id_flux",
+        "flux_timestamp",
+        "action",
+        "emitter_id_client",
+        "certifier_id_client",
+        "id_contract",
+        "passage_total",
+        "certifications",
+    )
+    if errors:
+        deposit.errors = [vars(error) for error in errors]
+        deposit.finished_at = timezone.now()
+        deposit.transition("reject", fields=(*fields, "errors", "finished_at"))
+        return
+    deposit.certifier_account = certifier
+    deposit.processing_started_at = deposit.heartbeat_at = timezone.now()
+    deposit.transition(
+        "start_processing",
+        fields=(*fields, "certifier_account", "processing_started_at", "heartbeat_at"),
+    )
+
+
+@dataclass
+class _Context:
+    deposit: Deposit
+    certifier: DepositAccount
+    fiches: dict[str, checks.FicheFacts]
+    seen: set[str]
+    deleting: bool
+
+
+def _fiches(codes: Iterable[str]) -> dict[str, checks.FicheFacts]:
+    wanted = {code.strip().upper().replace(" ", "") for code in codes}
+    facts = {}
+    for cert in Certification.objects.filter(number__in=wanted).prefetch_related("certifier_links"):
+        facts[cert.number] = checks.FicheFacts(
+            pk=cert.pk,
+            number=cert.number,
+            register=cert.register,
+            start=cert.effect_date or cert.decision_date,
+            end=cert.registration_end_date,
+            delivery_limit=cert.delivery_limit_date,
+            certifier_ids=frozenset(link.organisation_id for link in cert.certifier_links.all()),
+        )
+    return facts
+
+
+def _batches(records: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _envelope(deposit: Deposit) -> reader.Envelope:
+    return reader.Envelope(
+        id_flux=deposit.id_flux,
+        action=deposit.action or "CREATION",
+        emitter_id_client=deposit.emitter_id_client,
+        certifier_id_client=deposit.certifier_id_client,
+        id_contract=deposit.id_contract,
+        certifications=[
+            reader.CertificationHeader(index=index, **header)
+            for index, header in enumerate(deposit.certifications)
+        ],
+        passage_count=deposit.passage_total,
+    )
+
+
+def _process_passages(deposit: Deposit, progress=None) -> None:
+    envelope = _envelope(deposit)
+    context = _Context(
+        deposit=deposit,
+        certifier=deposit.certifier_account,
+        fiches=_fiches(header.code for header in envelope.certifications),
+        seen=set(
+            PassageResult.objects.filter(deposit=deposit).values_list("id_technique", flat=True)
+        ),
+        deleting=envelope.action == "SUPPRESSION",
+    )
+    position = deposit.processed
+    with open_stored(deposit) as stream:
+        # Resuming after an interruption: what was committed is skipped, not redone.
+        records = itertools.islice(reader.passages(stream, envelope), position, None)
+        for batch in _batches(records, BATCH):
+            _handle_batch(context, batch, position)
+            position += len(batch)
+            if progress:
+                progress(position, deposit.passage_total)
+    _finish(deposit)
+
+
+def _content_hash(record: reader.PassageRecord) -> str:
+    payload = json.dumps(
+        [
+            record.certification.type,
+            record.certification.code,
+            record.fields,
+            record.identity_kind,
+            record.identity,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.md5(payload.encode()).hexdigest()  # noqa: S324 (a fingerprint)
+
+
+def _holder_label(record: reader.PassageRecord) -> str:
+    data = record.identity
+    if record.identity_kind == "dossier":
+        label = f"{data.get('dossier_name') or ''} {data.get('dossier_first_name') or ''}"
+    else:
+        label = f"{data.get('birth_name') or ''} {data.get('first_name1') or ''}"
+    return " ".join(label.split())[:130]
+
+
+@dataclass
+class _Outcome:
+    """What happens to one passage of the batch."""
+
+    record: reader.PassageRecord
+    ok: bool = False
+    message: str = ""
+    reason: str = ""
+    unchanged: bool = False
+    deleted: bool = False
+    near_misses: tuple = ()
+    write: bool = False  # the Passage row is created or replaced
+    fiche: checks.FicheFacts | None = None
+    person_id: int | None = None
+    content_hash: str = ""
+
+
+def _handle_batch(context: _Context, batch: list, start: int) -> None:
+    certifier = context.certifier
+    existing = {
+        row["id_technique"]: row
+        for row in Passage.objects.filter(
+            certifier=certifier, id_technique__in=[r.id_technique for r in batch]
+        ).values("pk", "id_technique", "status", "content_hash", "person_id")
+    }
+    emitter = context.deposit.emitter_id_client
+    outcomes = []
+    to_match = []
+    for record in batch:
+        outcome = _Outcome(record=record, content_hash=_content_hash(record))
+        outcomes.append(outcome)
+        current = existing.get(record.id_technique)
+        if record.id_technique in context.seen:
+            outcome.message = (
+                f"L'id technique {record.id_technique} figure plusieurs fois dans le fichier : "
+                "seule sa première occurrence est traitée."
+            )
+            outcome.reason = KoReason.DUPLICATE
+            continue
+        context.seen.add(record.id_technique)
+        if context.deleting:
+            if current is None or current["status"] == PassageStatus.DELETED:
+                outcome.message = (
+                    f"Aucun passage avec l'id technique {record.id_technique} n'a été déposé pour "
+                    "ce certificateur : rien à supprimer."
+                )
+                outcome.reason = KoReason.UNKNOWN_PASSAGE
+            elif current["person_id"] is None:
+                outcome.ok = outcome.deleted = outcome.write = True
+            else:
+                to_match.append(outcome)
+            continue
+        if current is not None and current["status"] == PassageStatus.OK:
+            if current["content_hash"] == outcome.content_hash:
+                outcome.ok = outcome.unchanged = True
+            else:
+                outcome.message = (
+                    f"Le passage certification avec le bcr émetteur {emitter} et l'id technique "
+                    f"partenaire {record.id_technique} existe déjà en base (avec un autre "
+                    "contenu) : pour le corriger, supprimez-le (action SUPPRESSION) puis "
+                    "déposez-le de nouveau."
+                )
+                outcome.reason = KoReason.EXISTS
+            continue
+        header = record.certification
+        code = header.code.strip().upper().replace(" ", "")
+        fiche = context.fiches.get(code) if NUMBER_RE.match(code) else None
+        outcome.write = True
+        problem = checks.certification_problem(
+            header.type,
+            header.code,
+            fiche,
+            certifier.organisation_id,
+            emitter=emitter,
+            id_technique=record.id_technique,
+        )
+        if problem:
+            outcome.message, outcome.reason = problem, KoReason.CERTIFICATION
+            continue
+        outcome.fiche = fiche
+        missing = checks.missing_fields(record.fields)
+        if missing:
+            outcome.message = (
+                "Donnée obligatoire absente pour une création : "
+                + ", ".join(missing)
+                + " (le dictionnaire des données l'exige même si le schéma la laisse facultative)."
+            )
+            outcome.reason = KoReason.MISSING
+            continue
+        problem = checks.dates_problem(record.fields, fiche)
+        if problem:
+            outcome.message, outcome.reason = problem, KoReason.DATES
+            continue
+        to_match.append(outcome)
+
+    matches = identity.match([(o.record.identity_kind, o.record.identity) for o in to_match])
+    for outcome, result in zip(to_match, matches, strict=True):
+        if context.deleting:
+            current = existing[outcome.record.id_technique]
+            if result.person_id == current["person_id"]:
+                outcome.ok = outcome.deleted = outcome.write = True
+            else:
+                outcome.message = (
+                    "L'identification du titulaire ne correspond pas au passage à supprimer : "
+                    "vérifiez l'id technique et l'identité."
+                )
+                outcome.reason = KoReason.IDENTITY
+            continue
+        if result.ok:
+            outcome.ok, outcome.person_id = True, result.person_id
+        else:
+            outcome.message, outcome.reason = result.message, KoReason.IDENTITY
+            outcome.near_misses = tuple(result.near_misses)
+
+    with transaction.atomic():
+        _write_passages(context, [o for o in outcomes if o.write])
+        _write_results(context.deposit, outcomes, start)
+        counters = {
+            "ok_count": sum(o.ok and not o.unchanged and not o.deleted for o in outcomes),
+            "ko_count": sum(not o.ok for o in outcomes),
+            "unchanged_count": sum(o.unchanged for o in outcomes),
+            "deleted_count": sum(o.deleted for o in outcomes),
+        }
+        updated = Deposit.objects.filter(
+            pk=context.deposit.pk, processed=start, state=DepositState.PROCESSING
+        ).update(
+            processed=start + len(batch),
+            heartbeat_at=timezone.now(),
+            **{name: F(name) + value for name, value in counters.items()},
+        )
+        if updated != 1:
+            # Another run already committed this batch: leave, without writing twice.
+            raise AlreadyProcessed(f"dépôt {context.deposit.pk}, passages à partir de {start}")
+
+
+_PASSAGE_COLUMNS = (
+    "certifier_id",
+    "id_technique",
+    "status",
+    "ko_reason",
+    "ko_message",
+    "certification_id",
+    "certification_type",
+    "certification_code",
+    "person_id",
+    "valid_from",
+    "valid_until",
+    "fields",
+    "identity_kind",
+    "identity",
+    "holder_label",
+    "content_hash",
+    "last_deposit_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def _passage_row(context: _Context, outcome: _Outcome, now) -> tuple:
+    record = outcome.record
+    if outcome.deleted:
+        status, person_id = PassageStatus.DELETED, None
+    elif outcome.ok:
+        status, person_id = PassageStatus.OK, outcome.person_id
+    else:
+        status, person_id = PassageStatus.KO, None
+    keep_identity = status == PassageStatus.KO and outcome.reason == KoReason.IDENTITY
+    fields = {} if outcome.deleted else record.fields
+    return (
+        context.certifier.pk,
+        record.id_technique,
+        status,
+        "" if outcome.ok else outcome.reason,
+        "" if outcome.ok else outcome.message,
+        outcome.fiche.pk if outcome.fiche else None,
+        record.certification.type[:255],
+        record.certification.code[:100],
+        person_id,
+        None if outcome.deleted else (record.fields.get("valid_from") or None),
+        None if outcome.deleted else (record.fields.get("valid_until") or None),
+        json.dumps(fields, ensure_ascii=False),
+        record.identity_kind,
+        json.dumps(record.identity if keep_identity else {}, ensure_ascii=False),
+        "" if outcome.deleted else _holder_label(record),
+        outcome.content_hash,
+        context.deposit.pk,
+        now,
+        now,
+    )
+
+
+def _write_passages(context: _Context, outcomes: list[_Outcome]) -> None:
+    if not outcomes:
+        return
+    now = timezone.now()
+    rows = [_passage_row(context, outcome, now) for outcome in outcomes]
+    updates = ", ".join(
+        f"{column} = excluded.{column}"
+        for column in _PASSAGE_COLUMNS
+        if column not in ("certifier_id", "id_technique", "created_at")
+    )
+    table = Passage._meta.db_table
+    columns = ", ".join(_PASSAGE_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY into a staging table, then one set-based upsert.
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS passage_staging ON COMMIT DELETE ROWS AS "
+                f"SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY passage_staging ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM passage_staging "
+                f"ON CONFLICT (certifier_id, id_technique) DO UPDATE SET {updates}"
+            )
+            cursor.execute("DELETE FROM passage_staging")
+        else:
+            placeholders = ", ".join(["%s"] * len(_PASSAGE_COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
+                f"ON CONFLICT (certifier_id, id_technique) DO UPDATE SET {updates}",
+                rows,
+            )
+
+
+def _write_results(deposit: Deposit, outcomes: list[_Outcome], start: int) -> None:
+    PassageResult.objects.bulk_create(
+        [
+            PassageResult(
+                deposit=deposit,
+                seq=start + offset,
+                line=outcome.record.line,
+                id_technique=outcome.record.id_technique[:255],
+                ok=outcome.ok,
+                unchanged=outcome.unchanged,
+                deleted=outcome.deleted,
+                message=outcome.message,
+                near_misses=list(outcome.near_misses),
+                holder_label=_holder_label(outcome.record),
+                certification_code=outcome.record.certification.code[:100],
+            )
+            for offset, outcome in enumerate(outcomes)
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _finish(deposit: Deposit) -> None:
+    deposit.refresh_from_db()
+    if deposit.state != DepositState.PROCESSING:
+        return
+    deposit.finished_at = timezone.now()
+    deposit.transition("finish", fields=("finished_at",))
+    audit.record(
+        actor=deposit.uploaded_by,
+        action="deposit.processed",
+        obj=deposit,
+        summary=(
+            f"{deposit.ok_count} OK, {deposit.ko_count} KO, {deposit.unchanged_count} inchangés, "
+            f"{deposit.deleted_count} supprimés"
+        ),
+    )
+
+
+def reexamine_identity_refusals() -> int:
+    """Match again the passages refused for want of a holder, after the reference
+    population changed; return how many found their holder."""
+    found = 0
+    queryset = Passage.objects.filter(status=PassageStatus.KO, ko_reason=KoReason.IDENTITY)
+    last_pk = 0
+    while True:
+        batch = list(
+            queryset.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "identity_kind", "identity", "ko_message")[:BATCH]
+        )
+        if not batch:
+            return found
+        last_pk = batch[-1].pk
+        results = identity.match([(p.identity_kind, p.identity) for p in batch])
+        with transaction.atomic():
+            for passage, result in zip(batch, results, strict=True):
+                if result.ok:
+                    Passage.objects.filter(pk=passage.pk, status=PassageStatus.KO).update(
+                        status=PassageStatus.OK,
+                        person_id=result.person_id,
+                        ko_reason="",
+                        ko_message="",
+                        identity={},
+                        updated_at=timezone.now(),
+                    )
+                    found += 1
+                elif result.message != passage.ko_message:
+                    Passage.objects.filter(pk=passage.pk).update(ko_message=result.message)

@@ -1,0 +1,166 @@
+"""libxml2's schema messages, said in French with what to fix."""
+
+import re
+
+from opencertif.deposits.format.names import NAMESPACE
+
+_NS = re.compile(r"\{" + re.escape(NAMESPACE) + r"\}")
+_ANY_NS = re.compile(r"\{[^}]*\}")
+
+HINTS = {
+    "horodatage": "format AAAA-MM-JJTHH:MM:SS+HH:MM, sans millisecondes ni « Z »",
+    "dateDebutExamen": "format AAAA-MM-JJ",
+    "dateFinExamen": "format AAAA-MM-JJ",
+    "dateDebutValidite": 'format AAAA-MM-JJ, ou xsi:nil="true"',
+    "dateFinValidite": 'format AAAA-MM-JJ, ou xsi:nil="true" si la certification n\'expire pas',
+    "dateInscription": "format AAAA-MM-JJ",
+    "nir": "13 caractères, sans la clé : sexe, année, mois, département (2A/2B), commune, rang",
+}
+
+
+def _names(text: str) -> str:
+    """'( {ns}a, {ns}b )' → 'a, b'."""
+    return ", ".join(_ANY_NS.sub("", part).strip() for part in text.strip(" ()").split(","))
+
+
+def french(message: str) -> str:
+    """Translate one libxml2 validation message; unknown shapes keep their original text."""
+    message = message.strip()
+    element = ""
+    match = re.match(r"Element '([^']+)'(?: \[[^\]]+\])?: (.*)$", message, re.S)
+    if match:
+        element = _ANY_NS.sub("", match.group(1))
+        body = match.group(2)
+    else:
+        body = message
+    where = f"« {element} » : " if element else ""
+    hint = f" (attendu : {HINTS[element]})" if element in HINTS else ""
+
+    patterns = (
+        (
+            r"This element is not expected\. Expected is one of (\(.*\))",
+            lambda m: (
+                f"élément « {element} » inattendu à cet endroit ; attendu ici : "
+                f"{_names(m.group(1))}."
+            ),
+        ),
+        (
+            r"This element is not expected\. Expected is (\(.*\))",
+            lambda m: (
+                f"élément « {element} » inattendu à cet endroit ; attendu ici : "
+                f"{_names(m.group(1))}."
+            ),
+        ),
+        (
+            r"This element is not expected\.",
+            lambda m: f"élément « {element} » inattendu à cet endroit (en trop ou en double).",
+        ),
+        (
+            r"Missing child element\(s\)\. Expected is one of (\(.*\))",
+            lambda m: f"{where}il manque un élément obligatoire, l'un de : {_names(m.group(1))}.",
+        ),
+        (
+            r"Missing child element\(s\)\. Expected is (\(.*\))",
+            lambda m: f"{where}il manque l'élément obligatoire {_names(m.group(1))}.",
+        ),
+        (
+            r"\[facet 'maxLength'\] The value has a length of '(\d+)'; this exceeds the allowed "
+            r"maximum length of '(\d+)'",
+            lambda m: f"{where}valeur trop longue ({m.group(1)} caractères, {m.group(2)} au plus).",
+        ),
+        (
+            r"\[facet 'minLength'\] The value has a length of '(\d+)'; this underruns the allowed "
+            r"minimum length of '(\d+)'",
+            lambda m: (
+                f"{where}valeur vide ou trop courte ({m.group(1)} caractère(s), "
+                f"{m.group(2)} au moins) ; omettez l'élément facultatif plutôt que de le "
+                "laisser vide."
+            ),
+        ),
+        (
+            r"\[facet 'length'\] The value has a length of '(\d+)'; this differs from the allowed "
+            r"length of '(\d+)'",
+            lambda m: f"{where}doit compter exactement {m.group(2)} caractères (ici {m.group(1)}).",
+        ),
+        (
+            r"\[facet 'pattern'\] The value '([^']*)' is not accepted by the pattern",
+            lambda m: f"{where}valeur « {m.group(1)} » au mauvais format{hint}.",
+        ),
+        (
+            r"\[facet 'enumeration'\] The value '([^']*)' is not an element of the set \{(.*)\}",
+            lambda m: (
+                f"{where}valeur « {m.group(1)} » non admise ; valeurs possibles : "
+                f"{m.group(2).replace(chr(39), '')}."
+            ),
+        ),
+        (
+            r"\[facet 'minInclusive'\] The value '([^']*)' is less than the minimum value "
+            r"allowed \('([^']*)'\)",
+            lambda m: f"{where}{m.group(1)} est inférieur au minimum autorisé ({m.group(2)}).",
+        ),
+        (
+            r"\[facet 'maxInclusive'\] The value '([^']*)' is greater than the maximum value "
+            r"allowed \('([^']*)'\)",
+            lambda m: f"{where}{m.group(1)} dépasse le maximum autorisé ({m.group(2)}).",
+        ),
+        (
+            r"'([^']*)' is not a valid value of the (?:local )?atomic type",
+            lambda m: (
+                f"{where}valeur « {m.group(1)} » invalide"
+                f"{hint or ' (nombre, date ou booléen attendu)'}."
+            ),
+        ),
+        (
+            r"The element is not 'nillable'",
+            lambda m: (
+                f"{where}cet élément ne peut pas être déclaré vide (xsi:nil) : "
+                "renseignez-le ou omettez-le s'il est facultatif."
+            ),
+        ),
+        (
+            r"No matching global declaration available for the validation root",
+            lambda m: (
+                f"élément racine « {element} » inconnu : le fichier doit commencer par "
+                f"<cpf:flux> dans l'espace de noms {NAMESPACE} (vérifiez la déclaration "
+                "xmlns:cpf)."
+            ),
+        ),
+        (
+            r"Character content other than whitespace is not allowed",
+            lambda m: f"{where}du texte figure là où seuls des éléments sont attendus.",
+        ),
+        (
+            r"The value '([^']*)' is not valid\. Expected is '([^']*)'",
+            lambda m: f"{where}valeur « {m.group(1)} » ; attendu : « {m.group(2)} ».",
+        ),
+    )
+    for pattern, build in patterns:
+        found = re.search(pattern, body, re.S)
+        if found:
+            text = build(found)
+            return text[0].upper() + text[1:]
+    return f"{where}{_NS.sub('cpf:', body)}" if where else _NS.sub("cpf:", body)
+
+
+def french_syntax(message: str) -> str:
+    """Well-formedness errors (the file is not XML, or not UTF-8)."""
+    lowered = message.lower()
+    if (
+        "not proper utf-8" in lowered
+        or "invalid utf-8" in lowered
+        or "bytes:" in lowered
+        or "invalid bytes in character encoding" in lowered
+    ):
+        return (
+            "Le fichier n'est pas encodé en UTF-8 comme il le déclare : enregistrez-le en "
+            "UTF-8 (sans autre encodage)."
+        )
+    if "document is empty" in lowered or "start tag expected" in lowered:
+        return "Le fichier est vide ou n'est pas un fichier XML."
+    if "premature end of data" in lowered or "extra content at the end" in lowered:
+        return f"Le fichier XML est tronqué ou mal formé ({message.strip()})."
+    if "opening and ending tag mismatch" in lowered:
+        return f"Balise fermante qui ne correspond pas à la balise ouvrante ({message.strip()})."
+    if "double hyphen within comment" in lowered or "comment not terminated" in lowered:
+        return "La chaîne « -- » n'est pas autorisée dans les commentaires XML."
+    return f"XML mal formé : {message.strip()}"

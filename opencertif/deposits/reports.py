@@ -1,0 +1,146 @@
+"""Processing reports (accusés de traitement): the official XML shape, CSV and XLSX.
+
+Built on demand from the deposit's PassageResult rows (or its file errors), streamed, so a
+report of 200,000 passages never sits whole in memory.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+
+from opencertif.deposits.enums import DepositState
+from opencertif.deposits.models import Deposit, PassageResult
+
+REPORT_NAMESPACE = "urn:cdc:cpf:pc5:rapport:schema"
+HEADERS = (
+    "idTechnique",
+    "statut",
+    "message",
+    "titulaire",
+    "certification",
+    "ligne du fichier",
+    "pistes de correction",
+)
+
+
+def source(deposit: Deposit) -> Deposit:
+    """The deposit whose results answer for this one (an identical file answered first)."""
+    return deposit.duplicate_of or deposit
+
+
+def results(deposit: Deposit, *, ok: bool | None = None) -> Iterator[PassageResult]:
+    queryset = PassageResult.objects.filter(deposit=source(deposit)).order_by("seq")
+    if ok is not None:
+        queryset = queryset.filter(ok=ok)
+    return queryset.only(
+        "seq",
+        "line",
+        "id_technique",
+        "ok",
+        "unchanged",
+        "deleted",
+        "message",
+        "near_misses",
+        "holder_label",
+        "certification_code",
+    ).iterator(chunk_size=5000)
+
+
+def xml_chunks(deposit: Deposit) -> Iterator[str]:
+    """The report in the official shape, piece by piece."""
+    yield '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    yield f'<rapport xmlns:ns2="{REPORT_NAMESPACE}">\n'
+    yield f"    <nomFichier>{escape(deposit.file_name)}</nomFichier>\n"
+    if deposit.id_flux:
+        yield f"    <idFlux>{escape(deposit.id_flux)}</idFlux>\n"
+    yield f"    <idTraitement>{deposit.pk}</idTraitement>\n"
+    origin = source(deposit)
+    if origin.state == DepositState.REJECTED:
+        yield "    <erreurs>\n"
+        for error in origin.errors:
+            yield (
+                "        <erreur>\n"
+                f"            <type>{escape(error['type'])}</type>\n"
+                f"            <message>{escape(error['message'])}</message>\n"
+                f"            <ligne>{int(error.get('line') or 0)}</ligne>\n"
+                f"            <colonne>{int(error.get('column') or 0)}</colonne>\n"
+                "        </erreur>\n"
+            )
+        yield "    </erreurs>\n"
+    else:
+        if origin.ko_count:
+            yield "    <PassagesKO>\n"
+            for result in results(deposit, ok=False):
+                yield (
+                    "        <passage>\n"
+                    f"            <idTechnique>{escape(result.id_technique)}</idTechnique>\n"
+                    f"            <messageErreur>{escape(result.message)}</messageErreur>\n"
+                    "        </passage>\n"
+                )
+            yield "    </PassagesKO>\n"
+        if origin.ok_count or origin.unchanged_count or origin.deleted_count:
+            yield "    <PassagesOK>\n"
+            for result in results(deposit, ok=True):
+                yield f"        <idTechnique>{escape(result.id_technique)}</idTechnique>\n"
+            yield "    </PassagesOK>\n"
+    yield "</rapport>\n"
+
+
+def _status(result: PassageResult) -> str:
+    if not result.ok:
+        return "KO"
+    if result.deleted:
+        return "OK (supprimé)"
+    if result.unchanged:
+        return "OK (inchangé)"
+    return "OK"
+
+
+def _rows(deposit: Deposit) -> Iterator[tuple]:
+    origin = source(deposit)
+    if origin.state == DepositState.REJECTED:
+        for error in origin.errors:
+            yield ("", "FICHIER REJETÉ", error["message"], "", "", error.get("line") or "", "")
+        return
+    for result in results(deposit):
+        yield (
+            result.id_technique,
+            _status(result),
+            result.message,
+            result.holder_label,
+            result.certification_code,
+            result.line,
+            " ".join(result.near_misses),
+        )
+
+
+def csv_chunks(deposit: Deposit) -> Iterator[str]:
+    """The report as CSV for spreadsheets: UTF-8 with BOM, `;`-separated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    buffer.write("\ufeff")
+    writer.writerow(HEADERS)
+    for count, row in enumerate(_rows(deposit), 1):
+        writer.writerow(row)
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_file(deposit: Deposit):
+    """The report as an XLSX workbook in a temporary file (write-only: constant memory)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Accusé de traitement")
+    sheet.append(list(HEADERS))
+    for row in _rows(deposit):
+        sheet.append(list(row))
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (returned open)
+    workbook.save(handle.name)
+    handle.seek(0)
+    return handle

@@ -1,0 +1,344 @@
+import pytest
+from django.core.management import call_command
+
+from opencertif.deposits import engine, reports
+from opencertif.deposits.models import Deposit, Passage, PassageResult, TrainingDossier
+from opencertif.registry.models import Certification
+from tests.deposits import builders as b
+
+pytestmark = pytest.mark.django_db
+
+
+def messages(deposit):
+    return {r.id_technique: r.message for r in PassageResult.objects.filter(deposit=deposit)}
+
+
+def test_a_good_file_attaches_each_passage_to_its_holder(deposit):
+    camille = b.person()
+    done = deposit(b.deposit_file([b.passage("P1")]))
+    assert (done.state, done.ok_count, done.ko_count, done.passage_total) == ("done", 1, 0, 1)
+    passage = Passage.objects.get(id_technique="P1")
+    assert passage.status == "ok" and passage.person == camille
+    assert passage.certification.number == "RNCP90001"
+    assert passage.identity == {}  # identity details are not kept once matched
+    assert str(passage.valid_from) == "2025-06-20"
+    assert passage.fields["honours"] == "MENTION_BIEN"
+    assert list(done.state_changes().values_list("to_state", flat=True)) == [
+        "validating",
+        "processing",
+        "done",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"code": "RNCP99999"}, "inconnue du répertoire"),
+        ({"code": "RS90001"}, "inconnue du répertoire"),  # RNCP type, RS code
+        ({"certification_type": "Diplôme Universitaire"}, "n'est pas pris en charge"),
+    ],
+)
+def test_unknown_certification_or_type_is_ko(deposit, kwargs, expected):
+    b.person()
+    done = deposit(b.deposit_file([b.passage("P1")], **kwargs))
+    assert expected in messages(done)["P1"]
+    assert Passage.objects.get().ko_reason == "certification"
+
+
+def test_a_certifier_can_only_deposit_for_its_fiches(deposit):
+    b.person()
+    other = Certification.objects.exclude(certifier_links__organisation__siret="13000000000013")
+    from tests.registry.factories import create, fiche
+
+    create(fiche("RNCP123456", certifiers=(("11004301500012", "MINISTERE"),)))
+    done = deposit(b.deposit_file([b.passage("P1")], code="RNCP123456"))
+    assert "n'est pas certificateur de la fiche RNCP123456" in messages(done)["P1"]
+    assert other.count() >= 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"exam_start": "2025-06-05", "exam_end": "2025-06-01"}, "date de fin d'examen"),
+        ({"valid_until": "2025-01-01"}, "inférieure à date de début de validité"),
+        ({"exam_start": "2025-07-01", "exam_end": "2025-07-02"}, "ne peut pas commencer après"),
+        (
+            {"valid_from": "2019-06-20", "exam_start": None, "exam_end": None},
+            "précède l'enregistrement",
+        ),
+        (
+            {"valid_from": "2031-06-20", "exam_start": None, "exam_end": None},
+            "date limite de délivrance",
+        ),
+    ],
+)
+def test_incoherent_dates_are_ko(deposit, fields, expected):
+    b.person()
+    passage = b.passage("P1", **fields)
+    passage["fields"] = {
+        k: v for k, v in passage["fields"].items() if v is not None or k == "valid_until"
+    }
+    done = deposit(b.deposit_file([passage]))
+    assert expected in messages(done)["P1"]
+
+
+def test_data_required_by_the_dictionary_is_checked(deposit):
+    b.person()
+    passage = b.passage("P1")
+    del passage["fields"]["obtained_by"]
+    passage["fields"]["valid_from"] = None
+    done = deposit(b.deposit_file([passage]))
+    message = messages(done)["P1"]
+    assert "obtentionCertification" in message and "dateDebutValidite" in message
+
+
+def test_duplicate_id_technique_in_one_file(deposit):
+    b.person()
+    done = deposit(b.deposit_file([b.passage("P1"), b.passage("P1")]))
+    assert (done.ok_count, done.ko_count) == (1, 1)
+    assert "figure plusieurs fois" in PassageResult.objects.get(seq=1).message
+
+
+def test_resending_a_passage_identically_or_differently(deposit):
+    b.person()
+    deposit(b.deposit_file([b.passage("P1")]))
+    same = deposit(
+        b.deposit_file(
+            [b.passage("P1"), b.passage("P2")],
+        ),
+        name="second.xml",
+    )
+    assert (same.ok_count, same.unchanged_count, same.ko_count) == (1, 1, 0)
+    changed = deposit(b.deposit_file([b.passage("P1", honours="MENTION_TRES_BIEN")]), name="c.xml")
+    assert "existe déjà en base" in messages(changed)["P1"]
+    assert "bcr émetteur DEMO0001" in messages(changed)["P1"]
+    assert Passage.objects.get(id_technique="P1").fields["honours"] == "MENTION_BIEN"
+
+
+def test_suppression_then_recreation(deposit):
+    b.person()
+    deposit(b.deposit_file([b.passage("P1"), b.passage("P2")]))
+    removal = [
+        {"id_technique": "P1", "fields": {}, "identity_kind": "holder", "identity": b.holder()},
+        {"id_technique": "NOPE", "fields": {}, "identity_kind": "holder", "identity": b.holder()},
+    ]
+    done = deposit(b.deposit_file(removal, action="SUPPRESSION"), name="suppr.xml")
+    assert (done.deleted_count, done.ko_count) == (1, 1)
+    assert "rien à supprimer" in messages(done)["NOPE"]
+    assert Passage.objects.get(id_technique="P1").status == "deleted"
+    again = deposit(b.deposit_file([b.passage("P1")]), name="again.xml")
+    assert again.ok_count == 1
+    assert Passage.objects.get(id_technique="P1").status == "ok"
+
+
+def test_suppression_must_name_the_same_holder(deposit):
+    b.person()
+    b.person(birth_name="Durand", first_name="Léo", sex="M")
+    deposit(b.deposit_file([b.passage("P1")]))
+    removal = [
+        {
+            "id_technique": "P1",
+            "fields": {},
+            "identity_kind": "holder",
+            "identity": b.holder(birth_name="Durand", first_name="Léo", sex="M"),
+        }
+    ]
+    done = deposit(b.deposit_file(removal, action="SUPPRESSION"), name="suppr.xml")
+    assert "ne correspond pas au passage à supprimer" in messages(done)["P1"]
+    assert Passage.objects.get(id_technique="P1").status == "ok"
+
+
+def test_national_id_and_training_dossier(deposit):
+    camille = b.person(nir="2900575056123")
+    TrainingDossier.objects.create(dossier_id="D123", person=camille)
+    passages = [
+        b.passage(
+            "NIR_OK", kind="national_id", identity={"nir": "2900575056123", "birth_name": "MARTIN"}
+        ),
+        b.passage(
+            "NIR_UNKNOWN",
+            kind="national_id",
+            identity={"nir": "1900575056999", "birth_name": "MARTIN"},
+        ),
+        b.passage(
+            "NIR_NAME",
+            kind="national_id",
+            identity={"nir": "2900575056123", "birth_name": "DURAND"},
+        ),
+        b.passage(
+            "DOSSIER_OK",
+            kind="dossier",
+            identity={
+                "dossier_id": "D123",
+                "dossier_name": "Martin",
+                "dossier_first_name": "Camille",
+            },
+        ),
+        b.passage(
+            "DOSSIER_UNKNOWN",
+            kind="dossier",
+            identity={
+                "dossier_id": "D999",
+                "dossier_name": "Martin",
+                "dossier_first_name": "Camille",
+            },
+        ),
+    ]
+    done = deposit(b.deposit_file(passages))
+    found = messages(done)
+    assert found["NIR_OK"] == "" and found["DOSSIER_OK"] == ""
+    assert found["NIR_UNKNOWN"] == "Aucun titulaire ne correspond à ce NIR"
+    assert "nom de naissance ne correspond pas" in found["NIR_NAME"]
+    assert "Aucun dossier de formation" in found["DOSSIER_UNKNOWN"]
+    assert set(Passage.objects.filter(status="ok").values_list("person", flat=True)) == {camille.pk}
+
+
+def test_detailed_identity_folds_accents_hyphens_apostrophes_and_refines(deposit):
+    b.person(birth_name="D'Arc-Lefèvre", first_name="Jeanne Marie")
+    b.person(birth_name="Dupont", first_name="Lea", day=1)
+    b.person(birth_name="Dupont", first_name="Lea", day=2)
+    b.person(birth_name="Bernard", first_name="Alix", month=3, day=3)
+    b.person(birth_name="Bernard", first_name="Alix", month=3, day=3, insee="69123")
+    passages = [
+        b.passage(
+            "FOLDED", identity=b.holder(birth_name="DARC LEFEVRE", first_name="jeanne-marie")
+        ),
+        b.passage("REFINED", identity=b.holder(birth_name="Dupont", first_name="Léa", day=2)),
+        b.passage("REFINED_NONE", identity=b.holder(birth_name="Dupont", first_name="Léa", day=9)),
+        b.passage(
+            "AMBIGUOUS",
+            identity=b.holder(birth_name="Dupont", first_name="Léa", month=None, day=None),
+        ),
+        b.passage("PLACE", identity=b.holder(birth_name="Dupont", first_name="Léa", insee="13055")),
+        b.passage("NONE", identity=b.holder(birth_name="Personne", first_name="Nul")),
+        b.passage(
+            "BY_PLACE",
+            identity=b.holder(
+                birth_name="Bernard", first_name="Alix", month=3, day=3, insee="69123"
+            ),
+        ),
+    ]
+    found = messages(deposit(b.deposit_file(passages)))
+    assert found["FOLDED"] == "" and found["REFINED"] == "" and found["BY_PLACE"] == ""
+    assert found["REFINED_NONE"].endswith("enrichis du jour et du mois de naissance")
+    assert found["AMBIGUOUS"].startswith("Plusieurs titulaires ont été identifiés")
+    assert found["PLACE"] == "Aucun titulaire ne correspond aux critères de reconciliation"
+    assert found["NONE"] == "Aucun titulaire ne correspond aux critères obligatoires"
+
+
+def test_near_misses_say_which_field_differs_never_who(deposit):
+    b.person(birth_name="Lefebvre", first_name="Camille")
+    typo = b.passage("TYPO", identity=b.holder(birth_name="Lefevre", first_name="Camille"))
+    done = deposit(b.deposit_file([typo]))
+    result = PassageResult.objects.get(deposit=done)
+    assert result.message == "Aucun titulaire ne correspond aux critères obligatoires"
+    assert (
+        result.near_misses and "vérifiez l'orthographe du nom de naissance" in result.near_misses[0]
+    )
+    assert "Lefebvre" not in " ".join(result.near_misses).capitalize()
+    assert "LEFEBVRE" not in " ".join(result.near_misses)
+
+
+def test_identity_refusals_are_reexamined_when_the_population_changes(deposit, tmp_path):
+    done = deposit(b.deposit_file([b.passage("LATE")]))
+    assert done.ko_count == 1
+    passage = Passage.objects.get()
+    assert passage.ko_reason == "identity" and passage.identity["birth_name"] == "Martin"
+    csv = tmp_path / "persons.csv"
+    csv.write_text(
+        "nir,nom_naissance,nom_usage,prenom1,prenom2,prenom3,sexe,annee_naissance,"
+        "mois_naissance,jour_naissance,code_insee_naissance,code_postal_naissance,"
+        "code_pays_naissance\n"
+        ",MARTIN,,Camille,,,F,1990,5,12,75056,,\n",
+        encoding="utf-8",
+    )
+    call_command("import_persons", str(csv), "--no-progress")
+    passage.refresh_from_db()
+    assert passage.status == "ok" and passage.person is not None
+    assert passage.identity == {}
+
+
+def test_reports_in_the_official_shape_csv_and_xlsx(deposit):
+    from lxml import etree
+    from openpyxl import load_workbook
+
+    b.person()
+    done = deposit(
+        b.deposit_file(
+            [b.passage("OK1"), b.passage("KO1", identity=b.holder(birth_name="Inconnu"))]
+        )
+    )
+    xml = "".join(reports.xml_chunks(done)).encode()
+    schema = etree.XMLSchema(etree.parse("opencertif/deposits/format/rapport.xsd"))
+    tree = etree.fromstring(xml)
+    assert schema.validate(tree), schema.error_log
+    assert tree.findtext("PassagesKO/passage/idTechnique") == "KO1"
+    assert [e.text for e in tree.findall("PassagesOK/idTechnique")] == ["OK1"]
+    assert tree.findtext("idTraitement") == str(done.pk)
+    csv_text = "".join(reports.csv_chunks(done))
+    assert csv_text.startswith("\ufeffidTechnique;statut;message;titulaire;certification")
+    assert "KO1;KO;Aucun titulaire" in csv_text and "Inconnu Camille" in csv_text
+    handle = reports.xlsx_file(done)
+    sheet = load_workbook(handle.name).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "idTechnique" and {r[0] for r in rows[1:]} == {"OK1", "KO1"}
+
+
+def test_the_very_same_file_is_answered_with_the_first_report(deposit):
+    b.person()
+    data = b.deposit_file([b.passage("P1")])
+    first = deposit(data)
+    again = deposit(data, name="copie.xml")
+    assert again.duplicate_of == first and again.state == "done"
+    assert again.ok_count == 1 and not PassageResult.objects.filter(deposit=again).exists()
+    assert "<idTechnique>P1</idTechnique>" in "".join(reports.xml_chunks(again))
+
+
+def test_a_run_killed_midway_resumes_to_the_same_rows(deposit, demo, monkeypatch):
+    import io
+
+    b.person()
+    data = b.deposit_file([b.passage(f"P{i}") for i in range(7)])
+    monkeypatch.setattr(engine, "BATCH", 3)
+    received = engine.receive(
+        organisation=demo["university"],
+        user=None,
+        channel="cli",
+        name="long.xml",
+        stream=io.BytesIO(data),
+    )
+    calls = {"n": 0}
+    original = engine._handle_batch
+
+    def dying(context, batch, start):
+        original(context, batch, start)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")
+
+    monkeypatch.setattr(engine, "_handle_batch", dying)
+    with pytest.raises(SystemExit):
+        engine.process(received.pk)
+    received.refresh_from_db()
+    assert received.state == "processing" and received.processed == 6
+    monkeypatch.setattr(engine, "_handle_batch", original)
+    engine.process(received.pk)
+    received.refresh_from_db()
+    assert (received.state, received.processed, received.ok_count) == ("done", 7, 7)
+    assert PassageResult.objects.filter(deposit=received).count() == 7
+    assert Passage.objects.count() == 7
+    engine.process(received.pk)  # a second run changes nothing
+    assert PassageResult.objects.filter(deposit=received).count() == 7
+
+
+def test_a_third_party_deposits_for_the_certifier_that_delegated(deposit, demo):
+    b.person()
+    done = deposit(
+        b.deposit_file([b.passage("P1")], emitter="DEMO0002"), organisation=demo["third_party"]
+    )
+    assert done.state == "done" and done.ok_count == 1
+    assert (
+        Deposit.objects.visible_to(demo["university"].memberships.get().user)
+        .filter(pk=done.pk)
+        .exists()
+    )
