@@ -27,18 +27,19 @@ run: install
 	$(OC) migrate --noinput
 	$(OC) demo
 	@echo "→ http://$(HOST):$(PORT)/  (Ctrl-C arrête le site et le worker)"
-	@$(OC) db_worker --interval 1 & worker=$$!; \
+	@$(OC) worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(OC) runserver $(HOST):$(PORT)
 
 worker: install
-	$(OC) db_worker
+	$(OC) worker
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/registry_search.py
+	$(BIN)/python bench/deposit_ingest.py
 
 quality: install
 	$(BIN)/ruff check .

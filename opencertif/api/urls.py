@@ -6,6 +6,7 @@ are exempt from the site's login-required middleware.
 
 from ninja import NinjaAPI
 
+from opencertif.api.deposits import router as deposits_router
 from opencertif.api.registry import router as registry_router
 
 api = NinjaAPI(
@@ -20,6 +21,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/registry", registry_router)
+api.add_router("/deposits", deposits_router)
 
 
 def _public(patterns):

@@ -1,5 +1,6 @@
 """Text normalisation shared by search, identity matching and imports."""
 
+import functools
 import re
 import unicodedata
 
@@ -24,6 +25,7 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+@functools.lru_cache(maxsize=100_000)
 def identity_key(value: str) -> str:
     """Upper-case key for names: accents, hyphens, apostrophes and spaces folded away."""
     return fold(value).replace(" ", "").upper()

@@ -9,6 +9,7 @@ process()  is the task body. It is idempotent and resumable: the state machine s
            last committed batch — no duplicate, no loss.
 """
 
+import datetime
 import gzip
 import hashlib
 import itertools
@@ -22,7 +23,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from opencertif.core import audit
@@ -261,6 +262,10 @@ def process(deposit_id: int, *, progress=None) -> Deposit:
             _validate(deposit)
         if deposit.state == DepositState.PROCESSING:
             _process_passages(deposit, progress)
+    except AlreadyProcessed:
+        # Another run is ahead on this deposit: it will finish it.
+        deposit.refresh_from_db()
+        return deposit
     except Exception as exc:
         deposit.refresh_from_db()
         if not deposit.is_final:
@@ -390,20 +395,20 @@ def _process_passages(deposit: Deposit, progress=None) -> None:
     _finish(deposit)
 
 
-def _content_hash(record: reader.PassageRecord) -> str:
-    payload = json.dumps(
-        [
+def _serialised(record: reader.PassageRecord) -> tuple[str, str, str]:
+    """(fields JSON, identity JSON, content fingerprint), each computed once."""
+    fields = json.dumps(record.fields, sort_keys=True, ensure_ascii=False)
+    identity_json = json.dumps(record.identity, sort_keys=True, ensure_ascii=False)
+    payload = "\x1f".join(
+        (
             record.certification.type,
             record.certification.code,
-            record.fields,
+            fields,
             record.identity_kind,
-            record.identity,
-        ],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
+            identity_json,
+        )
     )
-    return hashlib.md5(payload.encode()).hexdigest()  # noqa: S324 (a fingerprint)
+    return fields, identity_json, hashlib.md5(payload.encode()).hexdigest()  # noqa: S324
 
 
 def _holder_label(record: reader.PassageRecord) -> str:
@@ -430,6 +435,9 @@ class _Outcome:
     fiche: checks.FicheFacts | None = None
     person_id: int | None = None
     content_hash: str = ""
+    fields_json: str = ""
+    identity_json: str = ""
+    holder_label: str = ""
 
 
 def _handle_batch(context: _Context, batch: list, start: int) -> None:
@@ -444,7 +452,14 @@ def _handle_batch(context: _Context, batch: list, start: int) -> None:
     outcomes = []
     to_match = []
     for record in batch:
-        outcome = _Outcome(record=record, content_hash=_content_hash(record))
+        fields_json, identity_json, fingerprint = _serialised(record)
+        outcome = _Outcome(
+            record=record,
+            content_hash=fingerprint,
+            fields_json=fields_json,
+            identity_json=identity_json,
+            holder_label=_holder_label(record),
+        )
         outcomes.append(outcome)
         current = existing.get(record.id_technique)
         if record.id_technique in context.seen:
@@ -582,7 +597,6 @@ def _passage_row(context: _Context, outcome: _Outcome, now) -> tuple:
     else:
         status, person_id = PassageStatus.KO, None
     keep_identity = status == PassageStatus.KO and outcome.reason == KoReason.IDENTITY
-    fields = {} if outcome.deleted else record.fields
     return (
         context.certifier.pk,
         record.id_technique,
@@ -595,10 +609,10 @@ def _passage_row(context: _Context, outcome: _Outcome, now) -> tuple:
         person_id,
         None if outcome.deleted else (record.fields.get("valid_from") or None),
         None if outcome.deleted else (record.fields.get("valid_until") or None),
-        json.dumps(fields, ensure_ascii=False),
+        "{}" if outcome.deleted else outcome.fields_json,
         record.identity_kind,
-        json.dumps(record.identity if keep_identity else {}, ensure_ascii=False),
-        "" if outcome.deleted else _holder_label(record),
+        outcome.identity_json if keep_identity else "{}",
+        "" if outcome.deleted else outcome.holder_label,
         outcome.content_hash,
         context.deposit.pk,
         now,
@@ -642,26 +656,48 @@ def _write_passages(context: _Context, outcomes: list[_Outcome]) -> None:
             )
 
 
+_RESULT_COLUMNS = (
+    "deposit_id",
+    "seq",
+    "line",
+    "id_technique",
+    "ok",
+    "unchanged",
+    "deleted",
+    "message",
+    "near_misses",
+    "holder_label",
+    "certification_code",
+)
+
+
 def _write_results(deposit: Deposit, outcomes: list[_Outcome], start: int) -> None:
-    PassageResult.objects.bulk_create(
-        [
-            PassageResult(
-                deposit=deposit,
-                seq=start + offset,
-                line=outcome.record.line,
-                id_technique=outcome.record.id_technique[:255],
-                ok=outcome.ok,
-                unchanged=outcome.unchanged,
-                deleted=outcome.deleted,
-                message=outcome.message,
-                near_misses=list(outcome.near_misses),
-                holder_label=_holder_label(outcome.record),
-                certification_code=outcome.record.certification.code[:100],
-            )
-            for offset, outcome in enumerate(outcomes)
-        ],
-        batch_size=BATCH,
-    )
+    rows = [
+        (
+            deposit.pk,
+            start + offset,
+            outcome.record.line,
+            outcome.record.id_technique[:255],
+            outcome.ok,
+            outcome.unchanged,
+            outcome.deleted,
+            outcome.message,
+            json.dumps(list(outcome.near_misses), ensure_ascii=False),
+            outcome.holder_label,
+            outcome.record.certification.code[:100],
+        )
+        for offset, outcome in enumerate(outcomes)
+    ]
+    table = PassageResult._meta.db_table
+    columns = ", ".join(_RESULT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(_RESULT_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
 def _finish(deposit: Deposit) -> None:
@@ -679,6 +715,24 @@ def _finish(deposit: Deposit) -> None:
             f"{deposit.deleted_count} supprimés"
         ),
     )
+
+
+def stalled(*, older_than_seconds: int = 120):
+    """Deposits left unfinished by a worker that died: no progress for a while."""
+    limit = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return Deposit.objects.filter(
+        Q(state=DepositState.RECEIVED, received_at__lt=limit)
+        | Q(state=DepositState.VALIDATING, started_at__lt=limit)
+        | Q(state=DepositState.PROCESSING, heartbeat_at__lt=limit)
+    )
+
+
+@transaction.atomic
+def retry(*, deposit: Deposit, by) -> None:
+    """Start a failed deposit again (it resumes after its last committed batch)."""
+    deposit.transition("retry", by=by)
+    audit.record(actor=by, action="deposit.retried", obj=deposit)
+    transaction.on_commit(lambda: enqueue(deposit.pk))
 
 
 def reexamine_identity_refusals() -> int:

@@ -190,16 +190,15 @@ def match(items: list[tuple[str, dict]]) -> list[MatchResult]:
                 "names": {birth_key, identity_key(usage or "")},
                 "first": first_key,
             }
-    names = defaultdict(set)
-    for kind, identity in items:
-        if kind == "holder":
-            names[identity.get("birth_year")].add(identity_key(identity.get("birth_name") or ""))
+    keys = {
+        identity_key(identity.get("birth_name") or "")
+        for kind, identity in items
+        if kind == "holder"
+    }
     candidates: dict[tuple[str, int], list[dict]] = defaultdict(list)
-    for year, keys in names.items():
-        for person in Person.objects.filter(birth_year=year, birth_name_key__in=keys).values(
-            *_FIELDS
-        ):
-            candidates[(person["birth_name_key"], year)].append(person)
+    if keys:
+        for person in Person.objects.filter(birth_name_key__in=keys).values(*_FIELDS):
+            candidates[(person["birth_name_key"], person["birth_year"])].append(person)
 
     results = []
     for kind, identity in items:

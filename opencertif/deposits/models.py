@@ -301,6 +301,16 @@ class Deposit(WorkflowMixin):
         return min(100, int(self.processed * 100 / self.passage_total))
 
     @property
+    def duration_label(self) -> str:
+        """How long the processing took, e.g. « 3,4 s » or « 2 min 05 s »."""
+        if not (self.finished_at and self.received_at):
+            return ""
+        seconds = (self.finished_at - self.received_at).total_seconds()
+        if seconds < 60:
+            return f"{seconds:.1f} s".replace(".", ",")
+        return f"{int(seconds // 60)} min {int(seconds % 60):02d} s"
+
+    @property
     def report_name(self) -> str:
         day = (self.finished_at or self.received_at).strftime("%Y%m%d")
         return f"Accuse_de_traitement_{self.file_name}_{day}"

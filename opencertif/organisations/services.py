@@ -1,6 +1,8 @@
 """Organisation accounts: sign-up requests, their validation by staff, members and roles."""
 
 import datetime
+import hashlib
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
@@ -20,6 +22,7 @@ from opencertif.organisations.enums import (
 )
 from opencertif.organisations.models import (
     AccountRequest,
+    ApiToken,
     Document,
     Invitation,
     JoinRequest,
@@ -479,3 +482,50 @@ def remove_member(*, membership: Membership, by) -> None:
         template="member_removed",
         context={"user": user, "organisation": organisation},
     )
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, organisation: Organisation, name: str, by) -> tuple[ApiToken, str]:
+    """A new API token; returns it with its secret, which is not stored and shown once."""
+    secret = "oc_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        organisation=organisation,
+        name=name[:100],
+        prefix=secret[:10],
+        key_hash=_hash_token(secret),
+        created_by=by,
+    )
+    audit.record(
+        actor=by,
+        action="api_token.created",
+        obj=organisation,
+        changes={"token": token.pk, "name": token.name},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, by) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=by, action="api_token.revoked", obj=token.organisation, changes={"token": token.pk}
+    )
+
+
+def organisation_for_token(secret: str) -> tuple[Organisation, ApiToken] | None:
+    """The organisation an API secret belongs to, or None (unknown or revoked)."""
+    token = (
+        ApiToken.objects.active()
+        .select_related("organisation")
+        .filter(key_hash=_hash_token(secret or ""))
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.organisation, token

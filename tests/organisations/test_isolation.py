@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from opencertif.deposits.models import Delegation, DepositAccount
 from opencertif.organisations.models import (
+    ApiToken,
     Document,
     Invitation,
     JoinRequest,
@@ -49,7 +50,11 @@ def world():
         organisation=third, role="depositor", id_client="CCCC0001"
     )
     delegation = Delegation.objects.create(depositor=depositor, certifier=certifier)
+    token = ApiToken.objects.create(
+        organisation=org_b, name="ERP", prefix="oc_x", key_hash="f" * 64
+    )
     return {
+        "token": token.pk,
         "b": org_b.pk,
         "member": Membership.objects.get(user=member_b).pk,
         "join": join.pk,
@@ -75,6 +80,9 @@ ORGANISATION_VIEWS = [
     ("get", "/espace/organismes/{b}/depot/"),
     ("post", "/espace/organismes/{b}/depot/"),
     ("post", "/espace/organismes/{b}/depot/delegations/{delegation}/revoquer/"),
+    ("get", "/espace/organismes/{b}/api/"),
+    ("post", "/espace/organismes/{b}/api/"),
+    ("post", "/espace/organismes/{b}/api/{token}/revoquer/"),
 ]
 
 
@@ -112,6 +120,8 @@ def test_another_organisations_manager_gets_404(client, world, method, url):
     assert Delegation.objects.get(pk=world["delegation"]).revoked_at is None
     assert DepositAccount.objects.get(id_client="BBBB0001").activated_at is None
     assert not Invitation.objects.filter(email="x@a.fr").exists()
+    assert ApiToken.objects.get(pk=world["token"]).revoked_at is None
+    assert org_b.api_tokens.count() == 1
 
 
 @pytest.mark.parametrize(("method", "url"), ORGANISATION_VIEWS)

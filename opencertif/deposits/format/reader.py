@@ -296,20 +296,80 @@ def all_schema_errors(stream: IO[bytes]) -> list[FileError]:
     return [_error_from_log(entry) for entry in validator.error_log][:MAX_REPORTED_ERRORS]
 
 
-def _value(element, ns_len: int):
-    if element.get(n.XSI_NIL) in ("true", "1"):
-        return None
-    return (element.text or "").strip()
+def _spec() -> dict[str, tuple[str, str]]:
+    """Full tag → (part of the record, code name), for one flat pass over a passage."""
+    spec: dict[str, tuple[str, str]] = {}
+    for tag, key in n.PASSAGE_FIELDS.items():
+        spec[n.NS + tag] = ("fields", key)
+    for tag, key in n.HOLDER_FIELDS.items():
+        spec[n.NS + tag] = ("identity", key)
+    spec[n.NS + n.BIRTH_INSEE] = ("identity", "birth_insee")
+    spec[n.NS + n.BIRTH_POSTAL_CODE] = ("identity", "birth_postal_code")
+    spec[n.NS + "nir"] = ("identity", "nir")
+    for tag, key in n.DOSSIER_FIELDS.items():
+        spec[n.NS + tag] = ("identity", key)
+    for tag, key in n.ENROLMENT_FIELDS.items():
+        spec[n.NS + tag] = ("enrolment", key)
+    spec[n.NS + "scoreGeneral"] = ("digital", "overall_score")
+    for tag, key in n.DIGITAL_RESULT_FIELDS.items():
+        spec[n.NS + tag] = ("result", key)
+    return spec
 
 
-def _typed(key: str, value):
-    if value is None:
-        return None
-    if key in n.BOOLEAN_FIELDS:
-        return value in ("true", "1")
-    if key in n.INTEGER_FIELDS:
-        return int(value)
-    return value
+_SPEC = _spec()
+_KINDS = {
+    n.NS + n.HOLDER: "holder",
+    n.NS + n.NATIONAL_ID: "national_id",
+    n.NS + n.TRAINING_DOSSIER: "dossier",
+}
+_CONVERT = dict.fromkeys(n.BOOLEAN_FIELDS, bool) | dict.fromkeys(n.INTEGER_FIELDS, int)
+
+
+def _read_passage(element) -> tuple[dict, str, dict]:
+    """(fields, identity kind, identity) of one <passageCertification>, in one pass."""
+    fields: dict = {}
+    identity: dict = {}
+    kind = ""
+    enrolment = digital = result = None
+    spec, kinds, convert, nil = _SPEC, _KINDS, _CONVERT, n.XSI_NIL
+    for node in element.iter():
+        tag = node.tag
+        found = spec.get(tag)
+        if found is None:
+            if tag in kinds:
+                kind = kinds[tag]
+            elif tag == n.NS + n.ENROLMENT:
+                enrolment = None if node.get(nil) in ("true", "1") else {}
+                fields["enrolment"] = enrolment
+            elif tag == n.NS + n.DIGITAL_LEVEL:
+                digital = {"results": []}
+                fields["digital_level"] = digital
+            elif tag == n.NS + "resultat":
+                result = {}
+                digital["results"].append(result)
+            continue
+        part, key = found
+        text = node.text
+        if text is None:
+            value = None if node.get(nil) in ("true", "1") else ""
+        else:
+            value = text.strip()
+            kind_of = convert.get(key)
+            if kind_of is bool:
+                value = value in ("true", "1")
+            elif kind_of is int:
+                value = int(value)
+        if part == "fields":
+            fields[key] = value
+        elif part == "identity":
+            identity[key] = value
+        elif part == "enrolment":
+            enrolment[key] = value
+        elif part == "digital":
+            digital[key] = value
+        else:
+            result[key] = value
+    return fields, kind, identity
 
 
 def passages(stream: IO[bytes], envelope: Envelope) -> Iterator[PassageRecord]:
@@ -320,41 +380,22 @@ def passages(stream: IO[bytes], envelope: Envelope) -> Iterator[PassageRecord]:
         tag=(n.NS + "certification", n.NS + "passageCertification"),
         **_parser_args(),
     )
-    ns_len = len(n.NS)
+    certification_tag = n.NS + "certification"
     index = -1
-    passage_fields = n.PASSAGE_FIELDS
     for event, element in context:
-        if event == "start":
-            if element.tag == n.NS + "certification":
+        if element.tag == certification_tag:
+            if event == "start":
                 index += 1
+            else:
+                element.clear(keep_tail=False)
             continue
-        if element.tag != n.NS + "passageCertification":
-            element.clear(keep_tail=False)
+        if event == "start":
             continue
-        fields: dict = {}
-        identity: dict = {}
-        kind = ""
-        for child in element:
-            name = child.tag[ns_len:]
-            key = passage_fields.get(name)
-            if key is not None:
-                fields[key] = _typed(key, _value(child, ns_len))
-            elif name == n.IDENTIFICATION:
-                kind, identity = _identity(child, ns_len)
-            elif name == n.ENROLMENT:
-                if child.get(n.XSI_NIL) in ("true", "1"):
-                    fields["enrolment"] = None
-                else:
-                    fields["enrolment"] = {
-                        n.ENROLMENT_FIELDS[grand.tag[ns_len:]]: _value(grand, ns_len)
-                        for grand in child
-                    }
-            elif name == n.DIGITAL_LEVEL:
-                fields["digital_level"] = _digital(child, ns_len)
+        fields, kind, identity = _read_passage(element)
         yield PassageRecord(
             line=element.sourceline or 0,
             certification=envelope.certifications[index],
-            id_technique=fields.pop("id_technique", ""),
+            id_technique=fields.pop("id_technique", "") or "",
             fields=fields,
             identity_kind=kind,
             identity=identity,
@@ -362,52 +403,3 @@ def passages(stream: IO[bytes], envelope: Envelope) -> Iterator[PassageRecord]:
         element.clear(keep_tail=False)
         while element.getprevious() is not None:
             del element.getparent()[0]
-
-
-def _digital(element, ns_len: int) -> dict:
-    data: dict = {"results": []}
-    for child in element:
-        name = child.tag[ns_len:]
-        if name == "scoreGeneral":
-            data["overall_score"] = int(child.text)
-        elif name == "resultats":
-            for result in child:
-                data["results"].append(
-                    {
-                        n.DIGITAL_RESULT_FIELDS[part.tag[ns_len:]]: _typed(
-                            n.DIGITAL_RESULT_FIELDS[part.tag[ns_len:]], _value(part, ns_len)
-                        )
-                        for part in result
-                    }
-                )
-    return data
-
-
-def _identity(element, ns_len: int) -> tuple[str, dict]:
-    for block in element:
-        name = block.tag[ns_len:]
-        if name == n.HOLDER:
-            identity: dict = {}
-            for child in block:
-                part = child.tag[ns_len:]
-                if part == n.BIRTH_PLACE:
-                    for choice in child:
-                        for code in choice:
-                            code_name = code.tag[ns_len:]
-                            key = (
-                                "birth_insee" if code_name == n.BIRTH_INSEE else "birth_postal_code"
-                            )
-                            identity[key] = _value(code, ns_len)
-                else:
-                    key = n.HOLDER_FIELDS[part]
-                    identity[key] = _typed(key, _value(child, ns_len))
-            return "holder", identity
-        if name == n.NATIONAL_ID:
-            return "national_id", {
-                n.NATIONAL_ID_FIELDS[child.tag[ns_len:]]: _value(child, ns_len) for child in block
-            }
-        if name == n.TRAINING_DOSSIER:
-            return "dossier", {
-                n.DOSSIER_FIELDS[child.tag[ns_len:]]: _value(child, ns_len) for child in block
-            }
-    return "", {}

@@ -1,11 +1,21 @@
 from django.urls import path
 
-from opencertif.www.espace import signup, views
+from opencertif.www.espace import deposits, signup, views
 
 app_name = "espace"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("depots/", deposits.index, name="deposits"),
+    path("depots/nouveau/", deposits.upload, name="deposit_upload"),
+    path("depots/exemple/", deposits.sample, name="deposit_sample"),
+    path("depots/<int:pk>/", deposits.detail, name="deposit"),
+    path("depots/<int:pk>/relancer/", deposits.retry, name="deposit_retry"),
+    path(
+        "depots/<int:pk>/accuse.<str:fmt>",
+        deposits.report,
+        name="deposit_report",
+    ),
     path("inscription/", signup.start, name="signup"),
     path("inscription/etape-1/", signup.step1, name="signup_step1"),
     path("inscription/etape-2/", signup.step2, name="signup_step2"),
@@ -43,6 +53,12 @@ urlpatterns = [
     ),
     path("organismes/<int:pk>/documents/<int:document>/", views.document, name="document"),
     path("organismes/<int:pk>/depot/", views.deposit_rights, name="deposit_rights"),
+    path("organismes/<int:pk>/api/", views.api_tokens, name="api_tokens"),
+    path(
+        "organismes/<int:pk>/api/<int:token>/revoquer/",
+        views.revoke_api_token,
+        name="revoke_api_token",
+    ),
     path(
         "organismes/<int:pk>/depot/delegations/<int:delegation>/revoquer/",
         views.revoke_delegation,

@@ -4,6 +4,7 @@ Every organisation-owned object is reached through the organisation, which is fe
 the signed-in user: another organisation's pages answer 404.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +19,7 @@ from opencertif.deposits.models import Delegation, DepositAccount
 from opencertif.organisations import services
 from opencertif.organisations.enums import JoinRequestState, Role
 from opencertif.organisations.models import (
+    ApiToken,
     Document,
     Invitation,
     JoinRequest,
@@ -26,6 +28,7 @@ from opencertif.organisations.models import (
 )
 from opencertif.organisations.perms import can_see_documents
 from opencertif.www.espace.forms import ActivationForm, InvitationAcceptForm, InviteForm, ReasonForm
+from opencertif.www.forms import DsfrForm
 
 
 def organisation_for(user, pk: int, *, manager: bool = False) -> tuple[Organisation, Membership]:
@@ -304,3 +307,42 @@ def revoke_delegation(request, pk: int, delegation: int):
     deposit_services.revoke_delegation(delegation=target, by=request.user)
     messages.success(request, "Délégation révoquée.")
     return redirect("espace:deposit_rights", pk=org.pk)
+
+
+class TokenForm(DsfrForm):
+    name = forms.CharField(
+        label="Nom du jeton",
+        max_length=100,
+        help_text="Pour le reconnaître : le logiciel ou le serveur qui l'utilise.",
+    )
+
+
+def api_tokens(request, pk: int):
+    """The organisation's API tokens (managers): create one (shown once), revoke."""
+    org, _ = organisation_for(request.user, pk, manager=True)
+    form = TokenForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        token, secret = services.create_api_token(
+            organisation=org, name=form.cleaned_data["name"], by=request.user
+        )
+        form = TokenForm()
+    return render(
+        request,
+        "espace/api_tokens.html",
+        {
+            "organisation": org,
+            "tokens": org.api_tokens.all(),
+            "form": form,
+            "secret": secret,
+        },
+    )
+
+
+@require_POST
+def revoke_api_token(request, pk: int, token: int):
+    org, _ = organisation_for(request.user, pk, manager=True)
+    target = get_object_or_404(ApiToken.objects.active(), pk=token, organisation=org)
+    services.revoke_api_token(token=target, by=request.user)
+    messages.success(request, f"Jeton « {target.name} » révoqué : il ne donne plus accès à l'API.")
+    return redirect("espace:api_tokens", pk=org.pk)

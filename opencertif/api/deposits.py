@@ -1,0 +1,163 @@
+"""Deposits by API: an organisation's software posts its files and reads the reports.
+
+Authentication: `Authorization: Bearer <token>`, a token created by the organisation's
+managers in its space (Espace certificateur → organisme → Accès API).
+"""
+
+from datetime import datetime
+
+from django.http import FileResponse, StreamingHttpResponse
+from ninja import File, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+
+from opencertif.deposits import engine, reports
+from opencertif.deposits.enums import Channel, DepositState
+from opencertif.deposits.models import Deposit
+from opencertif.organisations.services import organisation_for_token
+
+
+class OrganisationToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = organisation_for_token(token)
+        if found is None:
+            return None
+        request.api_organisation, request.api_token = found
+        return found[0]
+
+
+router = Router(tags=["Dépôts"], auth=OrganisationToken())
+
+
+class FileErrorOut(Schema):
+    type: str
+    message: str
+    line: int
+    column: int
+
+
+class DepositOut(Schema):
+    id: int
+    state: str
+    state_label: str
+    file_name: str
+    size: int
+    sha256: str
+    received_at: datetime
+    finished_at: datetime | None
+    duplicate_of: int | None
+    passage_total: int
+    processed: int
+    progress_percent: int
+    ok: int
+    unchanged: int
+    deleted: int
+    ko: int
+    errors: list[FileErrorOut]
+    report_xml: str | None
+    report_csv: str | None
+    report_xlsx: str | None
+
+
+def _out(request, deposit: Deposit) -> dict:
+    ready = reports.source(deposit).state in (DepositState.DONE, DepositState.REJECTED)
+
+    def url(fmt: str) -> str | None:
+        return (
+            request.build_absolute_uri(f"/api/deposits/{deposit.pk}/report.{fmt}")
+            if ready
+            else None
+        )
+
+    return {
+        "id": deposit.pk,
+        "state": deposit.state,
+        "state_label": deposit.get_state_display(),
+        "file_name": deposit.file_name,
+        "size": deposit.size,
+        "sha256": deposit.sha256,
+        "received_at": deposit.received_at,
+        "finished_at": deposit.finished_at,
+        "duplicate_of": deposit.duplicate_of_id,
+        "passage_total": deposit.passage_total,
+        "processed": deposit.processed,
+        "progress_percent": deposit.progress_percent,
+        "ok": deposit.ok_count,
+        "unchanged": deposit.unchanged_count,
+        "deleted": deposit.deleted_count,
+        "ko": deposit.ko_count,
+        "errors": reports.source(deposit).errors,
+        "report_xml": url("xml"),
+        "report_csv": url("csv"),
+        "report_xlsx": url("xlsx"),
+    }
+
+
+def _deposit(request, deposit_id: int) -> Deposit:
+    organisation = request.api_organisation
+    deposit = (
+        Deposit.objects.filter(pk=deposit_id).filter(organisation=organisation).first()
+        or Deposit.objects.filter(
+            pk=deposit_id, certifier_account__organisation=organisation
+        ).first()
+    )
+    if deposit is None:
+        raise HttpError(404, "Dépôt introuvable pour cet organisme.")
+    return deposit
+
+
+@router.post(
+    "",
+    response={202: DepositOut, 413: dict, 400: dict},
+    summary="Déposer un fichier de passages",
+)
+def create_deposit(request, file: File[UploadedFile]):
+    """Receive the file (multipart field `file`) and start its processing in the background.
+
+    Answers 202 with the receipt; poll `GET /api/deposits/{id}` until `state` is `done` or
+    `rejected`, then fetch the report."""
+    try:
+        deposit = engine.receive(
+            organisation=request.api_organisation,
+            user=None,
+            channel=Channel.API,
+            name=file.name or "depot.xml",
+            stream=file.file,
+        )
+    except engine.DepositRefused as exc:
+        return Status(413 if "taille" in str(exc) else 400, {"detail": str(exc)})
+    return Status(202, _out(request, deposit))
+
+
+@router.get("/{deposit_id}", response=DepositOut, summary="État d'un dépôt")
+def get_deposit(request, deposit_id: int):
+    """State, counts and progress of a deposit made by (or for) the organisation."""
+    return _out(request, _deposit(request, deposit_id))
+
+
+@router.get("/{deposit_id}/report.{fmt}", summary="Accusé de traitement (xml, csv ou xlsx)")
+def get_report(request, deposit_id: int, fmt: str):
+    deposit = _deposit(request, deposit_id)
+    if reports.source(deposit).state not in (DepositState.DONE, DepositState.REJECTED):
+        raise HttpError(409, "Le traitement n'est pas terminé : l'accusé n'existe pas encore.")
+    name = deposit.report_name
+    if fmt == "xml":
+        response = StreamingHttpResponse(
+            reports.xml_chunks(deposit), content_type="application/xml"
+        )
+    elif fmt == "csv":
+        response = StreamingHttpResponse(
+            reports.csv_chunks(deposit), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        return FileResponse(
+            reports.xlsx_file(deposit),
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise HttpError(404, "Formats : xml, csv ou xlsx.")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

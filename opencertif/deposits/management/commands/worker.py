@@ -1,0 +1,30 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from opencertif.deposits import engine
+
+
+class Command(BaseCommand):
+    help = (
+        "Lance le worker des tâches de fond. Au démarrage, les dépôts laissés en cours par un "
+        "worker arrêté sont repris là où ils s'étaient arrêtés."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--stalled-after",
+            type=int,
+            default=120,
+            help="secondes sans progrès avant de reprendre un dépôt (120)",
+        )
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args, stalled_after, interval, **options):
+        resumed = 0
+        for deposit in engine.stalled(older_than_seconds=stalled_after):
+            engine.enqueue(deposit.pk)
+            resumed += 1
+        if resumed:
+            self.stdout.write(f"{resumed} dépôt(s) interrompu(s) repris.")
+        # No code reloader here: it would run this command (and the resumption) twice.
+        call_command("db_worker", interval=interval, reload=False)

@@ -1,0 +1,203 @@
+"""Deposits of passages in the certifier space: upload, live progress, report, downloads.
+
+A depositor sees the deposits it made; a certifier sees the deposits made for it.
+"""
+
+import gzip
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from opencertif.deposits import engine, reports, samples
+from opencertif.deposits.enums import Channel, DepositState
+from opencertif.deposits.models import Deposit, PassageResult
+from opencertif.organisations.models import Organisation
+from opencertif.www.forms import DsfrForm
+
+
+def _deposit_for(user, pk: int) -> Deposit:
+    deposit = (
+        Deposit.objects.visible_to(user)
+        .select_related("organisation", "certifier_account__organisation", "uploaded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if deposit is None:
+        raise Http404("Dépôt introuvable.")
+    return deposit
+
+
+def _depositing_organisations(user):
+    return (
+        Organisation.objects.of_user(user)
+        .filter(deposit_accounts__activated_at__isnull=False)
+        .distinct()
+        .order_by("name")
+    )
+
+
+class UploadForm(DsfrForm):
+    organisation = forms.ModelChoiceField(
+        label="Organisme déposant", queryset=Organisation.objects.none(), empty_label=None
+    )
+    file = forms.FileField(
+        label="Fichier XML des passages de certification",
+        help_text="Format de la Caisse des Dépôts (espace de noms urn:cdc:cpf:pc5:schema:1.0.0), "
+        "200 Mo au plus. Le fichier peut être compressé en .gz.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _depositing_organisations(user)
+        self.fields["file"].widget.attrs["accept"] = ".xml,.gz,application/xml,text/xml"
+
+
+def index(request):
+    deposits = Deposit.objects.visible_to(request.user).select_related(
+        "organisation", "certifier_account__organisation"
+    )
+    state = request.GET.get("etat", "")
+    if state in DepositState.values:
+        deposits = deposits.filter(state=state)
+    page = Paginator(deposits.order_by("-received_at", "-id"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "espace/deposits/index.html",
+        {
+            "page": page,
+            "state": state,
+            "states": DepositState.choices,
+            "can_deposit": _depositing_organisations(request.user).exists(),
+        },
+    )
+
+
+def upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if not form.fields["organisation"].queryset.exists():
+        return render(request, "espace/deposits/cannot_deposit.html", status=403)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        stream = upload.file
+        if upload.name.lower().endswith(".gz"):
+            stream = gzip.GzipFile(fileobj=upload.file)
+        try:
+            deposit = engine.receive(
+                organisation=form.cleaned_data["organisation"],
+                user=request.user,
+                channel=Channel.WEB,
+                name=upload.name.removesuffix(".gz"),
+                stream=stream,
+            )
+        except engine.DepositRefused as exc:
+            form.add_error("file", str(exc))
+        except OSError:
+            form.add_error("file", "Le fichier .gz est illisible : envoyez le XML non compressé.")
+        else:
+            messages.success(
+                request,
+                f"Fichier reçu : dépôt n° {deposit.pk}. Son traitement commence ; cette page "
+                "se met à jour toute seule.",
+            )
+            return redirect("espace:deposit", pk=deposit.pk)
+    return render(request, "espace/deposits/upload.html", {"form": form})
+
+
+def sample(request):
+    """A 20-passage sample file for the chosen organisation (17 good, 3 mistakes)."""
+    organisation = get_object_or_404(
+        _depositing_organisations(request.user), pk=request.GET.get("organisation") or 0
+    )
+    try:
+        data = samples.sample_file(organisation)
+    except samples.NoSample as exc:
+        messages.error(request, str(exc))
+        return redirect("espace:deposit_upload")
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="exemple-depot-20-passages.xml"'
+    return response
+
+
+def _speed(deposit: Deposit) -> dict:
+    """Passages per second and an estimate of the time left, while processing."""
+    if deposit.state != DepositState.PROCESSING or not deposit.processing_started_at:
+        return {}
+    elapsed = (timezone.now() - deposit.processing_started_at).total_seconds()
+    if elapsed <= 0 or not deposit.processed:
+        return {}
+    rate = deposit.processed / elapsed
+    left = max(0, deposit.passage_total - deposit.processed) / rate if rate else None
+    return {"rate": round(rate), "left": round(left) if left is not None else None}
+
+
+def detail(request, pk: int):
+    deposit = _deposit_for(request.user, pk)
+    origin = reports.source(deposit)
+    filter_ok = request.GET.get("resultat", "")
+    query = (request.GET.get("q") or "").strip()
+    results = PassageResult.objects.filter(deposit=origin).order_by("seq")
+    if filter_ok == "ko":
+        results = results.filter(ok=False)
+    elif filter_ok == "ok":
+        results = results.filter(ok=True)
+    if query:
+        results = results.filter(Q(id_technique__icontains=query))
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    context = {
+        "deposit": deposit,
+        "origin": origin,
+        "page": page,
+        "filter_ok": filter_ok,
+        "query": query,
+        "speed": _speed(deposit),
+        "can_retry": deposit.state == DepositState.FAILED
+        and deposit.organisation.memberships.filter(user=request.user).exists(),
+    }
+    if request.htmx and request.GET.get("partie") == "progression":
+        return render(request, "espace/deposits/_progress.html", context)
+    return render(request, "espace/deposits/detail.html", context)
+
+
+def report(request, pk: int, fmt: str):
+    deposit = _deposit_for(request.user, pk)
+    origin = reports.source(deposit)
+    if origin.state not in (DepositState.DONE, DepositState.REJECTED):
+        raise Http404("L'accusé de traitement sera disponible à la fin du traitement.")
+    name = deposit.report_name
+    if fmt == "xml":
+        response = StreamingHttpResponse(
+            reports.xml_chunks(deposit), content_type="application/xml; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
+        return response
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            reports.csv_chunks(deposit), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if fmt == "xlsx":
+        return FileResponse(
+            reports.xlsx_file(deposit),
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    raise Http404
+
+
+@require_POST
+def retry(request, pk: int):
+    deposit = _deposit_for(request.user, pk)
+    if not deposit.organisation.memberships.filter(user=request.user).exists():
+        raise Http404
+    if deposit.state == DepositState.FAILED:
+        engine.retry(deposit=deposit, by=request.user)
+        messages.success(request, "Le traitement reprend là où il s'était arrêté.")
+    return redirect("espace:deposit", pk=deposit.pk)
