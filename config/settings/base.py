@@ -194,6 +194,20 @@ if _TASK_BACKEND == "rq":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Periodic jobs (opencertif.core.periodic): name → (task, period in seconds). The worker
+# checks them every PERIODIC_CHECK_SECONDS; `opencertif periodic` does it once.
+PERIODIC_CHECK_SECONDS = env_int("PERIODIC_CHECK_SECONDS", 60, minimum=5)
+PERIODIC_JOBS = {
+    "purge-deleted-passages": ("opencertif.deposits.tasks.purge_deleted_passages", 86400),
+    "statistics": (
+        "opencertif.deposits.statistics.refresh_statistics",
+        env_int("STATISTICS_REFRESH_SECONDS", 600, minimum=60),
+    ),
+    "deposit-reminders": ("opencertif.deposits.compliance.send_deposit_reminders", 86400),
+}
+# Deleted passages (one by one, in bulk or by a SUPPRESSION file) can be restored this long.
+PASSAGE_RESTORE_DAYS = env_int("PASSAGE_RESTORE_DAYS", 30, minimum=1)
+
 # Django-dsfr: the static files are served locally, never from a CDN.
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 SITE_TITLE = "opencertif"

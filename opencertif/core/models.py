@@ -52,3 +52,21 @@ class StateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id} {self.from_state} → {self.to_state}"
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic job for one period (a day, an hour): the unique key makes
+    sure that several workers never run the same job twice for the same period."""
+
+    name = models.CharField(max_length=100)
+    period = models.CharField(max_length=40)
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "exécution périodique"
+        verbose_name_plural = "exécutions périodiques"
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="periodic_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period}"

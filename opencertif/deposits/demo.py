@@ -19,7 +19,8 @@ STAFF = ("admin@opencertif.test", "demo-admin-2026", "Alix", "Admin")
 UNIVERSITY = {
     "siret": "13000000000013",
     "name": "Université de démonstration",
-    "kind": OrganisationKind.PUBLIC_BODY,
+    "commercial_name": "Campus Démo",
+    "kind": OrganisationKind.HIGHER_EDUCATION,
     "manager": ("gestion@univ-demo.test", "demo-certif-2026", "Camille", "Gestion"),
     "id_client": "DEMO0001",
     "id_contract": "MCFCER000001",
@@ -27,6 +28,7 @@ UNIVERSITY = {
 THIRD_PARTY = {
     "siret": "13000000000021",
     "name": "Tiers de confiance démo",
+    "commercial_name": "Confiance Démo",
     "kind": OrganisationKind.COMPANY,
     "manager": ("depot@tiers-demo.test", "demo-tiers-2026", "Dominique", "Dépôt"),
     "id_client": "DEMO0002",
@@ -55,8 +57,9 @@ def _organisation(spec: dict) -> Organisation:
     )
     if not organisation.kind:
         organisation.kind = spec["kind"]
+        organisation.commercial_name = spec["commercial_name"]
         organisation.city = "Paris"
-        organisation.save(update_fields=["kind", "city"])
+        organisation.save(update_fields=["kind", "commercial_name", "city"])
     user = _user(*spec["manager"])
     Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"role": Role.MANAGER}

@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -27,14 +27,25 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from opencertif.core import audit
-from opencertif.deposits import checks, identity
-from opencertif.deposits.enums import AccountRole, Channel, DepositState, KoReason, PassageStatus
+from opencertif.deposits import assess, identity
+from opencertif.deposits.enums import (
+    AccountRole,
+    Channel,
+    DepositState,
+    KoReason,
+    PassageEventKind,
+    PassageStatus,
+)
 from opencertif.deposits.format import reader
-from opencertif.deposits.models import Deposit, DepositAccount, Passage, PassageResult
+from opencertif.deposits.models import (
+    Deposit,
+    DepositAccount,
+    Passage,
+    PassageEvent,
+    PassageResult,
+)
 from opencertif.deposits.services import may_deposit
 from opencertif.organisations.models import Organisation
-from opencertif.registry.importers.values import NUMBER_RE
-from opencertif.registry.models import Certification
 
 BATCH = 1000
 CHUNK = 1 << 20
@@ -321,31 +332,6 @@ def _validate(deposit: Deposit) -> None:
     )
 
 
-@dataclass
-class _Context:
-    deposit: Deposit
-    certifier: DepositAccount
-    fiches: dict[str, checks.FicheFacts]
-    seen: set[str]
-    deleting: bool
-
-
-def _fiches(codes: Iterable[str]) -> dict[str, checks.FicheFacts]:
-    wanted = {code.strip().upper().replace(" ", "") for code in codes}
-    facts = {}
-    for cert in Certification.objects.filter(number__in=wanted).prefetch_related("certifier_links"):
-        facts[cert.number] = checks.FicheFacts(
-            pk=cert.pk,
-            number=cert.number,
-            register=cert.register,
-            start=cert.effect_date or cert.decision_date,
-            end=cert.registration_end_date,
-            delivery_limit=cert.delivery_limit_date,
-            certifier_ids=frozenset(link.organisation_id for link in cert.certifier_links.all()),
-        )
-    return facts
-
-
 def _batches(records: Iterator, size: int) -> Iterator[list]:
     batch = []
     for record in records:
@@ -372,181 +358,55 @@ def _envelope(deposit: Deposit) -> reader.Envelope:
     )
 
 
+@dataclass
+class _Run:
+    deposit: Deposit
+    rules: assess.Context
+
+
 def _process_passages(deposit: Deposit, progress=None) -> None:
     envelope = _envelope(deposit)
-    context = _Context(
+    run = _Run(
         deposit=deposit,
-        certifier=deposit.certifier_account,
-        fiches=_fiches(header.code for header in envelope.certifications),
-        seen=set(
-            PassageResult.objects.filter(deposit=deposit).values_list("id_technique", flat=True)
+        rules=assess.Context(
+            certifier=deposit.certifier_account,
+            emitter=deposit.emitter_id_client,
+            fiches=assess.fiches_for(header.code for header in envelope.certifications),
+            seen=set(
+                PassageResult.objects.filter(deposit=deposit).values_list("id_technique", flat=True)
+            ),
+            deleting=envelope.action == "SUPPRESSION",
         ),
-        deleting=envelope.action == "SUPPRESSION",
     )
     position = deposit.processed
     with open_stored(deposit) as stream:
         # Resuming after an interruption: what was committed is skipped, not redone.
         records = itertools.islice(reader.passages(stream, envelope), position, None)
         for batch in _batches(records, BATCH):
-            _handle_batch(context, batch, position)
+            _handle_batch(run, batch, position)
             position += len(batch)
             if progress:
                 progress(position, deposit.passage_total)
     _finish(deposit)
 
 
-def _serialised(record: reader.PassageRecord) -> tuple[str, str, str]:
-    """(fields JSON, identity JSON, content fingerprint), each computed once."""
-    fields = json.dumps(record.fields, sort_keys=True, ensure_ascii=False)
-    identity_json = json.dumps(record.identity, sort_keys=True, ensure_ascii=False)
-    payload = "\x1f".join(
-        (
-            record.certification.type,
-            record.certification.code,
-            fields,
-            record.identity_kind,
-            identity_json,
-        )
-    )
-    return fields, identity_json, hashlib.md5(payload.encode()).hexdigest()  # noqa: S324
-
-
-def _holder_label(record: reader.PassageRecord) -> str:
-    data = record.identity
-    if record.identity_kind == "dossier":
-        label = f"{data.get('dossier_name') or ''} {data.get('dossier_first_name') or ''}"
-    else:
-        label = f"{data.get('birth_name') or ''} {data.get('first_name1') or ''}"
-    return " ".join(label.split())[:130]
-
-
-@dataclass
-class _Outcome:
-    """What happens to one passage of the batch."""
-
-    record: reader.PassageRecord
-    ok: bool = False
-    message: str = ""
-    reason: str = ""
-    unchanged: bool = False
-    deleted: bool = False
-    near_misses: tuple = ()
-    write: bool = False  # the Passage row is created or replaced
-    fiche: checks.FicheFacts | None = None
-    person_id: int | None = None
-    content_hash: str = ""
-    fields_json: str = ""
-    identity_json: str = ""
-    holder_label: str = ""
-
-
-def _handle_batch(context: _Context, batch: list, start: int) -> None:
-    certifier = context.certifier
-    existing = {
-        row["id_technique"]: row
-        for row in Passage.objects.filter(
-            certifier=certifier, id_technique__in=[r.id_technique for r in batch]
-        ).values("pk", "id_technique", "status", "content_hash", "person_id")
-    }
-    emitter = context.deposit.emitter_id_client
-    outcomes = []
-    to_match = []
-    for record in batch:
-        fields_json, identity_json, fingerprint = _serialised(record)
-        outcome = _Outcome(
-            record=record,
-            content_hash=fingerprint,
-            fields_json=fields_json,
-            identity_json=identity_json,
-            holder_label=_holder_label(record),
-        )
-        outcomes.append(outcome)
-        current = existing.get(record.id_technique)
-        if record.id_technique in context.seen:
-            outcome.message = (
-                f"L'id technique {record.id_technique} figure plusieurs fois dans le fichier : "
-                "seule sa première occurrence est traitée."
-            )
-            outcome.reason = KoReason.DUPLICATE
-            continue
-        context.seen.add(record.id_technique)
-        if context.deleting:
-            if current is None or current["status"] == PassageStatus.DELETED:
-                outcome.message = (
-                    f"Aucun passage avec l'id technique {record.id_technique} n'a été déposé pour "
-                    "ce certificateur : rien à supprimer."
-                )
-                outcome.reason = KoReason.UNKNOWN_PASSAGE
-            elif current["person_id"] is None:
-                outcome.ok = outcome.deleted = outcome.write = True
-            else:
-                to_match.append(outcome)
-            continue
-        if current is not None and current["status"] == PassageStatus.OK:
-            if current["content_hash"] == outcome.content_hash:
-                outcome.ok = outcome.unchanged = True
-            else:
-                outcome.message = (
-                    f"Le passage certification avec le bcr émetteur {emitter} et l'id technique "
-                    f"partenaire {record.id_technique} existe déjà en base (avec un autre "
-                    "contenu) : pour le corriger, supprimez-le (action SUPPRESSION) puis "
-                    "déposez-le de nouveau."
-                )
-                outcome.reason = KoReason.EXISTS
-            continue
-        header = record.certification
-        code = header.code.strip().upper().replace(" ", "")
-        fiche = context.fiches.get(code) if NUMBER_RE.match(code) else None
-        outcome.write = True
-        problem = checks.certification_problem(
-            header.type,
-            header.code,
-            fiche,
-            certifier.organisation_id,
-            emitter=emitter,
-            id_technique=record.id_technique,
-        )
-        if problem:
-            outcome.message, outcome.reason = problem, KoReason.CERTIFICATION
-            continue
-        outcome.fiche = fiche
-        missing = checks.missing_fields(record.fields)
-        if missing:
-            outcome.message = (
-                "Donnée obligatoire absente pour une création : "
-                + ", ".join(missing)
-                + " (le dictionnaire des données l'exige même si le schéma la laisse facultative)."
-            )
-            outcome.reason = KoReason.MISSING
-            continue
-        problem = checks.dates_problem(record.fields, fiche)
-        if problem:
-            outcome.message, outcome.reason = problem, KoReason.DATES
-            continue
-        to_match.append(outcome)
-
-    matches = identity.match([(o.record.identity_kind, o.record.identity) for o in to_match])
-    for outcome, result in zip(to_match, matches, strict=True):
-        if context.deleting:
-            current = existing[outcome.record.id_technique]
-            if result.person_id == current["person_id"]:
-                outcome.ok = outcome.deleted = outcome.write = True
-            else:
-                outcome.message = (
-                    "L'identification du titulaire ne correspond pas au passage à supprimer : "
-                    "vérifiez l'id technique et l'identité."
-                )
-                outcome.reason = KoReason.IDENTITY
-            continue
-        if result.ok:
-            outcome.ok, outcome.person_id = True, result.person_id
-        else:
-            outcome.message, outcome.reason = result.message, KoReason.IDENTITY
-            outcome.near_misses = tuple(result.near_misses)
-
+def _handle_batch(run: _Run, batch: list, start: int) -> None:
+    outcomes = assess.assess(run.rules, batch)
     with transaction.atomic():
-        _write_passages(context, [o for o in outcomes if o.write])
-        _write_results(context.deposit, outcomes, start)
+        now = timezone.now()
+        write_passages(
+            run.rules.certifier,
+            [o for o in outcomes if o.write and not o.deleted],
+            deposit_id=run.deposit.pk,
+            now=now,
+        )
+        delete_passages(
+            run.rules.certifier,
+            [o.record.id_technique for o in outcomes if o.deleted],
+            deposit=run.deposit,
+            now=now,
+        )
+        _write_results(run.deposit, outcomes, start)
         counters = {
             "ok_count": sum(o.ok and not o.unchanged and not o.deleted for o in outcomes),
             "ko_count": sum(not o.ok for o in outcomes),
@@ -554,15 +414,15 @@ def _handle_batch(context: _Context, batch: list, start: int) -> None:
             "deleted_count": sum(o.deleted for o in outcomes),
         }
         updated = Deposit.objects.filter(
-            pk=context.deposit.pk, processed=start, state=DepositState.PROCESSING
+            pk=run.deposit.pk, processed=start, state=DepositState.PROCESSING
         ).update(
             processed=start + len(batch),
-            heartbeat_at=timezone.now(),
+            heartbeat_at=now,
             **{name: F(name) + value for name, value in counters.items()},
         )
         if updated != 1:
             # Another run already committed this batch: leave, without writing twice.
-            raise AlreadyProcessed(f"dépôt {context.deposit.pk}, passages à partir de {start}")
+            raise AlreadyProcessed(f"dépôt {run.deposit.pk}, passages à partir de {start}")
 
 
 _PASSAGE_COLUMNS = (
@@ -582,49 +442,38 @@ _PASSAGE_COLUMNS = (
     "identity",
     "holder_label",
     "content_hash",
+    "status_before_deletion",
+    "deleted_at",
+    "deleted_by_id",
+    "deletion_reason",
+    "bulk_deletion_id",
+    "purged_at",
     "last_deposit_id",
     "created_at",
     "updated_at",
 )
+_VALUE_COLUMNS = _PASSAGE_COLUMNS[2:-3]
 
 
-def _passage_row(context: _Context, outcome: _Outcome, now) -> tuple:
-    record = outcome.record
-    if outcome.deleted:
-        status, person_id = PassageStatus.DELETED, None
-    elif outcome.ok:
-        status, person_id = PassageStatus.OK, outcome.person_id
-    else:
-        status, person_id = PassageStatus.KO, None
-    keep_identity = status == PassageStatus.KO and outcome.reason == KoReason.IDENTITY
-    return (
-        context.certifier.pk,
-        record.id_technique,
-        status,
-        "" if outcome.ok else outcome.reason,
-        "" if outcome.ok else outcome.message,
-        outcome.fiche.pk if outcome.fiche else None,
-        record.certification.type[:255],
-        record.certification.code[:100],
-        person_id,
-        None if outcome.deleted else (record.fields.get("valid_from") or None),
-        None if outcome.deleted else (record.fields.get("valid_until") or None),
-        "{}" if outcome.deleted else outcome.fields_json,
-        record.identity_kind,
-        outcome.identity_json if keep_identity else "{}",
-        "" if outcome.deleted else outcome.holder_label,
-        outcome.content_hash,
-        context.deposit.pk,
-        now,
-        now,
-    )
-
-
-def _write_passages(context: _Context, outcomes: list[_Outcome]) -> None:
+def write_passages(
+    certifier: DepositAccount, outcomes: list[assess.Outcome], *, deposit_id, now
+) -> None:
+    """Create or replace the passages of these outcomes, keyed by (certifier, idTechnique)."""
     if not outcomes:
         return
-    now = timezone.now()
-    rows = [_passage_row(context, outcome, now) for outcome in outcomes]
+    rows = []
+    for outcome in outcomes:
+        values = assess.passage_values(outcome)
+        rows.append(
+            (
+                certifier.pk,
+                outcome.record.id_technique,
+                *(values[column] for column in _VALUE_COLUMNS),
+                deposit_id,
+                now,
+                now,
+            )
+        )
     updates = ", ".join(
         f"{column} = excluded.{column}"
         for column in _PASSAGE_COLUMNS
@@ -656,6 +505,25 @@ def _write_passages(context: _Context, outcomes: list[_Outcome]) -> None:
             )
 
 
+def delete_passages(
+    certifier: DepositAccount, id_techniques: list[str], *, deposit: Deposit, now
+) -> None:
+    """Mark passages deleted by a SUPPRESSION deposit; their content stays restorable."""
+    if not id_techniques:
+        return
+    Passage.objects.filter(certifier=certifier, id_technique__in=id_techniques).exclude(
+        status=PassageStatus.DELETED
+    ).update(
+        status_before_deletion=F("status"),
+        status=PassageStatus.DELETED,
+        deleted_at=now,
+        deleted_by=deposit.uploaded_by,
+        deletion_reason=f"Action SUPPRESSION du dépôt n° {deposit.pk}",
+        last_deposit=deposit,
+        updated_at=now,
+    )
+
+
 _RESULT_COLUMNS = (
     "deposit_id",
     "seq",
@@ -671,7 +539,7 @@ _RESULT_COLUMNS = (
 )
 
 
-def _write_results(deposit: Deposit, outcomes: list[_Outcome], start: int) -> None:
+def _write_results(deposit: Deposit, outcomes: list[assess.Outcome], start: int) -> None:
     rows = [
         (
             deposit.pk,
@@ -752,16 +620,26 @@ def reexamine_identity_refusals() -> int:
         last_pk = batch[-1].pk
         results = identity.match([(p.identity_kind, p.identity) for p in batch])
         with transaction.atomic():
+            events = []
             for passage, result in zip(batch, results, strict=True):
                 if result.ok:
-                    Passage.objects.filter(pk=passage.pk, status=PassageStatus.KO).update(
+                    changed = Passage.objects.filter(pk=passage.pk, status=PassageStatus.KO).update(
                         status=PassageStatus.OK,
                         person_id=result.person_id,
                         ko_reason="",
                         ko_message="",
-                        identity={},
                         updated_at=timezone.now(),
                     )
-                    found += 1
+                    if changed:
+                        found += 1
+                        events.append(
+                            PassageEvent(
+                                passage_id=passage.pk,
+                                kind=PassageEventKind.REEXAMINED,
+                                actor_label="système",
+                                changes={"statut": ["KO", "OK"]},
+                            )
+                        )
                 elif result.message != passage.ko_message:
                     Passage.objects.filter(pk=passage.pk).update(ko_message=result.message)
+            PassageEvent.objects.bulk_create(events)

@@ -32,6 +32,8 @@ class Channel(models.TextChoices):
     WEB = "web", "Site"
     API = "api", "API"
     CLI = "cli", "Ligne de commande"
+    FORM = "form", "Formulaire de déclaration"
+    SHEET = "sheet", "Tableur"
 
 
 class PassageStatus(models.TextChoices):
@@ -55,3 +57,31 @@ class KoReason(models.TextChoices):
 class Sex(models.TextChoices):
     MALE = "M", "Homme"
     FEMALE = "F", "Femme"
+
+
+class PassageEventKind(models.TextChoices):
+    """What happened to a passage outside of a deposit (deposits are in PassageResult)."""
+
+    MODIFIED = "modified", "Modifié"
+    DELETED = "deleted", "Supprimé"
+    RESTORED = "restored", "Restauré"
+    REEXAMINED = "reexamined", "Titulaire identifié après mise à jour de la population"
+    PURGED = "purged", "Contenu effacé (30 jours après la suppression)"
+
+
+class BulkDeletionKind(models.TextChoices):
+    """How the passages of a mass deletion are chosen."""
+
+    DEPOSIT = "deposit", "Tous les passages d'un dépôt"
+    CERTIFICATION = "certification", "Une certification sur une période"
+    SELECTION = "selection", "Une sélection de passages"
+    ID_LIST = "id_list", "Une liste d'idTechnique"
+
+
+class BulkDeletionState(models.TextChoices):
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "Suppression en cours"
+    DONE = "done", "Supprimés"
+    RESTORING = "restoring", "Restauration en cours"
+    RESTORED = "restored", "Restaurés"
+    FAILED = "failed", "Échec technique"

@@ -8,9 +8,12 @@ from django.db.models import Q
 from opencertif.core.workflow import WorkflowMixin
 from opencertif.deposits.enums import (
     AccountRole,
+    BulkDeletionKind,
+    BulkDeletionState,
     Channel,
     DepositState,
     KoReason,
+    PassageEventKind,
     PassageStatus,
     Sex,
 )
@@ -237,7 +240,7 @@ class Deposit(WorkflowMixin):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    channel = models.CharField("canal", max_length=3, choices=Channel.choices)
+    channel = models.CharField("canal", max_length=5, choices=Channel.choices)
     file_name = models.CharField("fichier", max_length=255)
     stored_path = models.CharField(max_length=255, editable=False)
     size = models.PositiveBigIntegerField("taille (octets)")
@@ -277,6 +280,10 @@ class Deposit(WorkflowMixin):
     processing_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField("fin du traitement", null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Spreadsheet deposits: the sheet row of each passage (by seq), and the rows left out
+    # before the deposit because a cell could not be read ({row, column, message}).
+    sheet_rows = models.JSONField(default=list, blank=True)
+    sheet_errors = models.JSONField(default=list, blank=True)
 
     objects = DepositQuerySet.as_manager()
 
@@ -359,6 +366,25 @@ class Passage(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A deleted passage keeps its content for RESTORE_DAYS, then only its key remains.
+    status_before_deletion = models.CharField(max_length=8, blank=True)
+    deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deletion_reason = models.CharField("motif de la suppression", max_length=500, blank=True)
+    bulk_deletion = models.ForeignKey(
+        "BulkDeletion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="passages",
+    )
+    purged_at = models.DateTimeField("contenu effacé le", null=True, blank=True)
 
     objects = PassageQuerySet.as_manager()
 
@@ -374,10 +400,17 @@ class Passage(models.Model):
         indexes = [
             models.Index(fields=["status", "ko_reason"], name="passage_status"),
             models.Index(fields=["person"], name="passage_person"),
+            models.Index(fields=["certifier", "status"], name="passage_certifier_status"),
+            models.Index(fields=["certification", "status"], name="passage_certification"),
+            models.Index(fields=["deleted_at"], name="passage_deleted_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.id_technique} ({self.get_status_display()})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.status == PassageStatus.DELETED
 
 
 class PassageResult(models.Model):
@@ -400,7 +433,144 @@ class PassageResult(models.Model):
         verbose_name = "résultat de passage"
         verbose_name_plural = "résultats de passage"
         constraints = [models.UniqueConstraint(fields=["deposit", "seq"], name="result_unique_seq")]
-        indexes = [models.Index(fields=["deposit", "ok"], name="result_deposit_ok")]
+        indexes = [
+            models.Index(fields=["deposit", "ok"], name="result_deposit_ok"),
+            models.Index(fields=["id_technique"], name="result_id_technique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.id_technique}: {'OK' if self.ok else 'KO'}"
+
+
+class PassageEvent(models.Model):
+    """A change to a passage made outside a deposit: modification, deletion, restoration,
+    identification after the reference population changed, purge. With the deposits'
+    PassageResult rows, it is the passage's history; `changes` holds before/after values
+    (the passage's own data, shown only to those who may see the passage)."""
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=12, choices=PassageEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    reason = models.CharField("motif", max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    bulk_deletion = models.ForeignKey(
+        "BulkDeletion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "évènement d'un passage"
+        verbose_name_plural = "évènements des passages"
+
+    def __str__(self) -> str:
+        return f"{self.passage_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class BulkDeletion(WorkflowMixin):
+    """A mass deletion of passages, previewed then confirmed by typing, run in the
+    background, restorable for RESTORE_DAYS."""
+
+    TRANSITIONS = {
+        "start": ((BulkDeletionState.QUEUED,), BulkDeletionState.RUNNING),
+        "finish": ((BulkDeletionState.RUNNING,), BulkDeletionState.DONE),
+        "request_restore": ((BulkDeletionState.DONE,), BulkDeletionState.RESTORING),
+        "finish_restore": ((BulkDeletionState.RESTORING,), BulkDeletionState.RESTORED),
+        "fail": (
+            (
+                BulkDeletionState.QUEUED,
+                BulkDeletionState.RUNNING,
+                BulkDeletionState.RESTORING,
+            ),
+            BulkDeletionState.FAILED,
+        ),
+        "retry_deletion": ((BulkDeletionState.FAILED,), BulkDeletionState.QUEUED),
+        "retry_restore": ((BulkDeletionState.FAILED,), BulkDeletionState.RESTORING),
+    }
+
+    state = models.CharField(
+        "état",
+        max_length=10,
+        choices=BulkDeletionState.choices,
+        default=BulkDeletionState.QUEUED,
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="bulk_deletions"
+    )
+    kind = models.CharField("critère", max_length=14, choices=BulkDeletionKind.choices)
+    criteria = models.JSONField("critères", default=dict, blank=True)
+    description = models.CharField("sélection", max_length=500)
+    reason = models.CharField("motif", max_length=500)
+    passage_ids = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField("passages sélectionnés", default=0)
+    processed = models.PositiveIntegerField(default=0)
+    deleted_count = models.PositiveIntegerField("supprimés", default=0)
+    restored_count = models.PositiveIntegerField("restaurés", default=0)
+    restore_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    restored_at = models.DateTimeField("restaurée le", null=True, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "suppression en masse"
+        verbose_name_plural = "suppressions en masse"
+
+    def __str__(self) -> str:
+        return f"Suppression n° {self.pk} – {self.description}"
+
+
+class StatisticsSnapshot(models.Model):
+    """The platform's figures, computed in the background and read by the pages."""
+
+    computed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = "statistiques"
+        verbose_name_plural = "statistiques"
+
+    def __str__(self) -> str:
+        return f"Statistiques du {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """A yearly-deadline reminder mailed to an organisation (never twice for one step)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="deposit_reminders"
+    )
+    deadline = models.DateField("échéance")
+    days_before = models.PositiveSmallIntegerField("jours avant l'échéance")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+    late_certifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "rappel de dépôt"
+        verbose_name_plural = "rappels de dépôt"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "deadline", "days_before"], name="one_reminder_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} – {self.deadline} J-{self.days_before}"

@@ -1,11 +1,17 @@
-"""Background tasks: thin, they take ids and call the engine."""
+"""Background tasks: thin, they take ids and call the engine or the services."""
 
 from django_tasks import task
 
-from opencertif.deposits import engine
+from opencertif.deposits import engine, passages
 
 
 @task()
 def process_deposit(deposit_id: int) -> None:
     """Process (or resume) a deposit; running it twice does no harm."""
     engine.process(deposit_id)
+
+
+@task()
+def purge_deleted_passages() -> None:
+    """Daily: erase what remains of passages deleted more than 30 days ago."""
+    passages.purge_deleted()

@@ -3,7 +3,11 @@ from django.db import models
 
 class OrganisationKind(models.TextChoices):
     MINISTRY = "ministry", "Ministère"
-    PUBLIC_BODY = "public_body", "Établissement public (université, école publique…)"
+    HIGHER_EDUCATION = (
+        "higher_ed",
+        "Établissement d'enseignement supérieur (université, école…)",
+    )
+    PUBLIC_BODY = "public_body", "Autre établissement public"
     COMPANY = "company", "Entreprise (société, organisme de formation privé…)"
     ASSOCIATION = "association", "Association"
     CPNE = "cpne", "Branche professionnelle (CPNE)"
@@ -12,6 +16,7 @@ class OrganisationKind(models.TextChoices):
 
 LEGAL_PROOF_LABELS = {
     OrganisationKind.MINISTRY: "Décret ou arrêté d'organisation du ministère",
+    OrganisationKind.HIGHER_EDUCATION: "Décret ou arrêté de création de l'établissement",
     OrganisationKind.PUBLIC_BODY: "Décret ou arrêté de création de l'établissement",
     OrganisationKind.COMPANY: "Extrait Kbis de moins de 3 mois",
     OrganisationKind.ASSOCIATION: "Publication au Journal officiel de la déclaration",
@@ -20,7 +25,11 @@ LEGAL_PROOF_LABELS = {
 }
 
 # Public establishments always need the mandate delegation, whoever requests.
-ALWAYS_NEED_MANDATE = (OrganisationKind.MINISTRY, OrganisationKind.PUBLIC_BODY)
+ALWAYS_NEED_MANDATE = (
+    OrganisationKind.MINISTRY,
+    OrganisationKind.HIGHER_EDUCATION,
+    OrganisationKind.PUBLIC_BODY,
+)
 
 
 class Role(models.TextChoices):

@@ -19,7 +19,8 @@ def test_a_good_file_attaches_each_passage_to_its_holder(deposit):
     passage = Passage.objects.get(id_technique="P1")
     assert passage.status == "ok" and passage.person == camille
     assert passage.certification.number == "RNCP90001"
-    assert passage.identity == {}  # identity details are not kept once matched
+    # What the certifier sent is kept (to show and correct it), never more.
+    assert passage.identity == b.holder()
     assert str(passage.valid_from) == "2025-06-20"
     assert passage.fields["honours"] == "MENTION_BIEN"
     assert list(done.state_changes().values_list("to_state", flat=True)) == [
@@ -123,10 +124,15 @@ def test_suppression_then_recreation(deposit):
     done = deposit(b.deposit_file(removal, action="SUPPRESSION"), name="suppr.xml")
     assert (done.deleted_count, done.ko_count) == (1, 1)
     assert "rien à supprimer" in messages(done)["NOPE"]
-    assert Passage.objects.get(id_technique="P1").status == "deleted"
+    removed = Passage.objects.get(id_technique="P1")
+    assert removed.status == "deleted" and removed.status_before_deletion == "ok"
+    # The content stays, restorable for 30 days; the holder no longer sees it.
+    assert removed.fields["honours"] == "MENTION_BIEN" and removed.deleted_at is not None
+    assert f"dépôt n° {done.pk}" in removed.deletion_reason
     again = deposit(b.deposit_file([b.passage("P1")]), name="again.xml")
     assert again.ok_count == 1
-    assert Passage.objects.get(id_technique="P1").status == "ok"
+    back = Passage.objects.get(id_technique="P1")
+    assert back.status == "ok" and back.deleted_at is None and back.status_before_deletion == ""
 
 
 def test_suppression_must_name_the_same_holder(deposit):
@@ -253,7 +259,7 @@ def test_identity_refusals_are_reexamined_when_the_population_changes(deposit, t
     call_command("import_persons", str(csv), "--no-progress")
     passage.refresh_from_db()
     assert passage.status == "ok" and passage.person is not None
-    assert passage.identity == {}
+    assert list(passage.events.values_list("kind", flat=True)) == ["reexamined"]
 
 
 def test_reports_in_the_official_shape_csv_and_xlsx(deposit):
@@ -308,8 +314,8 @@ def test_a_run_killed_midway_resumes_to_the_same_rows(deposit, demo, monkeypatch
     calls = {"n": 0}
     original = engine._handle_batch
 
-    def dying(context, batch, start):
-        original(context, batch, start)
+    def dying(run, batch, start):
+        original(run, batch, start)
         calls["n"] += 1
         if calls["n"] == 2:
             raise SystemExit("worker killed")

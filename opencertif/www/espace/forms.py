@@ -3,7 +3,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
 
 from opencertif.deposits.enums import Situation
-from opencertif.organisations.enums import OrganisationKind, Role
+from opencertif.organisations.enums import ALWAYS_NEED_MANDATE, OrganisationKind, Role
 from opencertif.organisations.services import mandate_date_problem
 from opencertif.www.forms import DsfrForm, PasswordPairMixin
 
@@ -32,8 +32,9 @@ class KindForm(DsfrForm):
         choices=OrganisationKind.choices,
         widget=forms.RadioSelect,
         help_text=(
-            "Les universités et les établissements publics (écoles, lycées, GRETA…) ne sont "
-            "pas des ministères : choisissez « Établissement public »."
+            "Les universités et les écoles ne sont pas des ministères : choisissez "
+            "« Établissement d'enseignement supérieur » ; les autres établissements publics "
+            "(lycées, GRETA, chambres consulaires…) : « Autre établissement public »."
         ),
     )
 
@@ -113,7 +114,8 @@ class DocumentsForm(DsfrForm):
         if not data.get("legal_proof") and not request.documents_of("legal_proof").exists():
             self.add_error("legal_proof", "Joignez le justificatif (PDF, JPEG ou PNG).")
         named = data.get("requester_named_on_proof") == "oui"
-        needs_mandate = request.kind in ("ministry", "public_body") or not named
+        always = request.kind in ALWAYS_NEED_MANDATE
+        needs_mandate = always or not named
         if needs_mandate:
             if not data.get("mandate") and not request.documents_of("mandate").exists():
                 self.add_error(
@@ -121,7 +123,7 @@ class DocumentsForm(DsfrForm):
                     "La délégation de mandat est obligatoire ici : "
                     + (
                         "c'est toujours le cas pour un ministère ou un établissement public."
-                        if request.kind in ("ministry", "public_body")
+                        if always
                         else "votre nom ne figure pas sur le justificatif."
                     ),
                 )
