@@ -131,7 +131,8 @@ def receive(
     if first is not None:
         _answer_as_duplicate(deposit, first)
         return deposit
-    if channel != Channel.CLI:
+    if channel not in (Channel.CLI, Channel.FORM):
+        # The command line and the declaration form process in the foreground.
         transaction.on_commit(lambda: enqueue(deposit.pk))
     return deposit
 

@@ -79,6 +79,7 @@ class BulkDeletionKind(models.TextChoices):
 
 
 class BulkDeletionState(models.TextChoices):
+    DRAFT = "draft", "Aperçu, à confirmer"
     QUEUED = "queued", "En attente"
     RUNNING = "running", "Suppression en cours"
     DONE = "done", "Supprimés"

@@ -325,13 +325,14 @@ class Deposit(WorkflowMixin):
 
 class PassageQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """A certifier's passages, and those an organisation deposited for a certifier."""
         if not user.is_authenticated:
             return self.none()
-        organisations = Organisation.objects.of_user(user)
+        organisations = Organisation.objects.of_user(user).values("pk")
         return self.filter(
             Q(certifier__organisation__in=organisations)
             | Q(last_deposit__organisation__in=organisations)
-        ).distinct()
+        )
 
 
 class Passage(models.Model):
@@ -475,6 +476,7 @@ class BulkDeletion(WorkflowMixin):
     background, restorable for RESTORE_DAYS."""
 
     TRANSITIONS = {
+        "confirm": ((BulkDeletionState.DRAFT,), BulkDeletionState.QUEUED),
         "start": ((BulkDeletionState.QUEUED,), BulkDeletionState.RUNNING),
         "finish": ((BulkDeletionState.RUNNING,), BulkDeletionState.DONE),
         "request_restore": ((BulkDeletionState.DONE,), BulkDeletionState.RESTORING),
@@ -495,7 +497,7 @@ class BulkDeletion(WorkflowMixin):
         "état",
         max_length=10,
         choices=BulkDeletionState.choices,
-        default=BulkDeletionState.QUEUED,
+        default=BulkDeletionState.DRAFT,
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="bulk_deletions"
@@ -514,6 +516,7 @@ class BulkDeletion(WorkflowMixin):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
     finished_at = models.DateTimeField("terminée le", null=True, blank=True)
     restored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from opencertif.deposits import engine, passages
+from opencertif.deposits import bulk_deletions, engine, passages
 
 
 @task()
@@ -15,3 +15,9 @@ def process_deposit(deposit_id: int) -> None:
 def purge_deleted_passages() -> None:
     """Daily: erase what remains of passages deleted more than 30 days ago."""
     passages.purge_deleted()
+
+
+@task()
+def run_bulk_deletion(bulk_id: int) -> None:
+    """Delete (or restore) the passages of a mass deletion; resumable, safe twice."""
+    bulk_deletions.run(bulk_id)

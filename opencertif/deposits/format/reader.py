@@ -403,3 +403,31 @@ def passages(stream: IO[bytes], envelope: Envelope) -> Iterator[PassageRecord]:
         element.clear(keep_tail=False)
         while element.getprevious() is not None:
             del element.getparent()[0]
+
+
+def read_passage(
+    document: str, certification: CertificationHeader
+) -> tuple[PassageRecord | None, list[FileError]]:
+    """Check one standalone <passageCertification> (writer.passage_document) against the
+    schema and read it exactly as a deposit file's passage is read: a passage typed in a
+    form or a spreadsheet row then carries the same values as the same passage in XML."""
+    parser = etree.XMLParser(**_parser_args())
+    try:
+        element = etree.fromstring(document.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        return None, [FileError("XML", french_syntax(exc.msg))]
+    validator = passage_schema()
+    if not validator.validate(element):
+        return None, [_error_from_log(entry) for entry in validator.error_log][:MAX_REPORTED_ERRORS]
+    fields, kind, identity = _read_passage(element)
+    return (
+        PassageRecord(
+            line=0,
+            certification=certification,
+            id_technique=fields.pop("id_technique", "") or "",
+            fields=fields,
+            identity_kind=kind,
+            identity=identity,
+        ),
+        [],
+    )

@@ -112,6 +112,17 @@ def passage_xml(passage: dict) -> str:
     return "".join(parts)
 
 
+def passage_document(passage: dict) -> str:
+    """One <passageCertification> as a standalone document (namespaces declared), to be
+    checked and read alone (reader.read_passage)."""
+    body = passage_xml(passage)
+    opening = "<cpf:passageCertification>"
+    return (
+        f'<cpf:passageCertification xmlns:cpf="{n.NAMESPACE}" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' + body[len(opening) :]
+    )
+
+
 def _identification(kind: str, identity: dict) -> str:
     if kind == "national_id":
         inner = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencertif.www.espace import deposits, signup, views
+from opencertif.www.espace import bulk_deletions, deposits, passages, signup, views
 
 app_name = "espace"
 
@@ -15,6 +15,35 @@ urlpatterns = [
         "depots/<int:pk>/accuse.<str:fmt>",
         deposits.report,
         name="deposit_report",
+    ),
+    path("passages/", passages.index, name="passages"),
+    path("passages/export.<str:fmt>", passages.export, name="passages_export"),
+    path("passages/declarer/", passages.declare, name="passage_declare"),
+    path("passages/<int:pk>/", passages.detail, name="passage"),
+    path("passages/<int:pk>/modifier/", passages.modify, name="passage_modify"),
+    path("passages/<int:pk>/supprimer/", passages.delete, name="passage_delete"),
+    path("passages/<int:pk>/restaurer/", passages.restore, name="passage_restore"),
+    path("passages/suppression/", bulk_deletions.new, name="bulk_deletion"),
+    path("passages/suppressions/", bulk_deletions.index, name="bulk_deletions"),
+    path(
+        "passages/suppressions/<int:pk>/",
+        bulk_deletions.detail,
+        name="bulk_deletion_detail",
+    ),
+    path(
+        "passages/suppressions/<int:pk>/confirmer/",
+        bulk_deletions.confirm,
+        name="bulk_deletion_confirm",
+    ),
+    path(
+        "passages/suppressions/<int:pk>/restaurer/",
+        bulk_deletions.restore,
+        name="bulk_deletion_restore",
+    ),
+    path(
+        "passages/suppressions/<int:pk>/relancer/",
+        bulk_deletions.retry,
+        name="bulk_deletion_retry",
     ),
     path("inscription/", signup.start, name="signup"),
     path("inscription/etape-1/", signup.step1, name="signup_step1"),

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from opencertif.core.periodic import Scheduler
-from opencertif.deposits import engine
+from opencertif.deposits import bulk_deletions, engine
 
 
 class Command(BaseCommand):
@@ -34,6 +34,11 @@ class Command(BaseCommand):
             resumed += 1
         if resumed:
             self.stdout.write(f"{resumed} dépôt(s) interrompu(s) repris.")
+        unfinished = [bulk.pk for bulk in bulk_deletions.unfinished()]
+        for pk in unfinished:
+            bulk_deletions.enqueue(pk)
+        if unfinished:
+            self.stdout.write(f"{len(unfinished)} suppression(s) en masse reprise(s).")
         scheduler = None
         if not no_periodic:
             scheduler = Scheduler(settings.PERIODIC_CHECK_SECONDS)

@@ -1,8 +1,10 @@
+import argparse
 import time
 
 from django.core.management.base import BaseCommand
 
 from opencertif.deposits.demo import seed as seed_accounts
+from opencertif.deposits.demo import seed_passages
 from opencertif.registry.demo import generate
 from opencertif.registry.services import upsert_records
 
@@ -10,16 +12,22 @@ from opencertif.registry.services import upsert_records
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration (répertoire synthétique de 2 000 fiches, "
-        "300 certificateurs, comptes de démonstration). Idempotent : une seconde exécution ne "
-        "change rien."
+        "300 certificateurs, comptes de démonstration, une année de dépôts). Idempotent : une "
+        "seconde exécution ne change rien."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--fiches", type=int, default=2000, help="nombre de fiches synthétiques (défaut 2000)"
         )
+        parser.add_argument(
+            "--passages",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="déposer une année de passages de démonstration (--no-passages : non)",
+        )
 
-    def handle(self, *args, fiches, **options):
+    def handle(self, *args, fiches, passages, **options):
         started = time.monotonic()
         report = upsert_records(generate(fiches))
         elapsed = time.monotonic() - started
@@ -34,3 +42,12 @@ class Command(BaseCommand):
             "gestion@univ-demo.test (Université de démonstration, DEMO0001), "
             "depot@tiers-demo.test (Tiers de confiance démo, DEMO0002)."
         )
+        if passages:
+            started = time.monotonic()
+            made = seed_passages()
+            self.stdout.write(
+                f"Dépôts de démonstration : {made} dépôt(s) traité(s) "
+                f"({time.monotonic() - started:.1f} s)."
+                if made
+                else "Dépôts de démonstration : déjà chargés."
+            )

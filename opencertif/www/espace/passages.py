@@ -1,0 +1,370 @@
+"""Passages in the certifier space: list, search, export, page, declare, modify, delete,
+restore.
+
+A certifier sees the passages of its certifier accounts; a depositor those it deposited.
+Every passage is fetched through `_passage_for`, which answers 404 for anybody else's.
+"""
+
+import csv
+import io
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from opencertif.core import audit
+from opencertif.deposits import passages as service
+from opencertif.deposits.enums import PassageStatus
+from opencertif.deposits.format import vocabulary
+from opencertif.deposits.models import Passage
+from opencertif.organisations.models import Organisation
+from opencertif.registry.models import Certification
+from opencertif.www.espace.passage_forms import PassageFilterForm, PassageForm
+
+PAGE_SIZE = 50
+SORT_ORDER = {
+    "-recu": ("-created_at", "-id"),
+    "recu": ("created_at", "id"),
+    "id": ("id_technique",),
+    "titulaire": ("holder_label", "id"),
+    "-validite": ("-valid_from", "-id"),
+    "validite": ("valid_from", "id"),
+}
+
+
+def _organisations(user):
+    return Organisation.objects.of_user(user)
+
+
+def _passage_for(user, pk: int) -> Passage:
+    passage = (
+        Passage.objects.visible_to(user)
+        .select_related(
+            "certification",
+            "certifier__organisation",
+            "last_deposit__organisation",
+            "person",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if passage is None:
+        raise Http404("Passage introuvable.")
+    return passage
+
+
+def _filtered(request):
+    """The list's selection from the query string: (form, queryset, direct hit)."""
+    base = Passage.objects.visible_to(request.user)
+    codes = sorted(
+        set(base.exclude(certification_code="").values_list("certification_code", flat=True))
+    )
+    form = PassageFilterForm(request.GET or None, certifications=codes)
+    queryset = base
+    direct = None
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("statut") or ""
+    if status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.exclude(status=PassageStatus.DELETED)
+    query = (data.get("q") or "").strip()
+    if query:
+        direct = base.filter(id_technique=query).first()
+        queryset = queryset.filter(
+            Q(id_technique__icontains=query) | Q(holder_label__icontains=query)
+        )
+    if data.get("certification"):
+        queryset = queryset.filter(certification_code=data["certification"])
+    if data.get("depot"):
+        queryset = queryset.filter(last_deposit_id=data["depot"])
+    if data.get("valide_du"):
+        queryset = queryset.filter(valid_from__gte=data["valide_du"])
+    if data.get("valide_au"):
+        queryset = queryset.filter(valid_from__lte=data["valide_au"])
+    if data.get("obtention"):
+        queryset = queryset.filter(fields__obtained_by=data["obtention"])
+    if data.get("acces"):
+        queryset = queryset.filter(fields__enrolment__access_mode=data["acces"])
+    order = SORT_ORDER.get(data.get("tri") or "-recu", SORT_ORDER["-recu"])
+    return form, queryset.order_by(*order), direct
+
+
+def index(request):
+    form, queryset, direct = _filtered(request)
+    if direct is not None and request.GET.get("q", "").strip() == direct.id_technique:
+        return redirect("espace:passage", pk=direct.pk)
+    page = Paginator(
+        queryset.select_related("certifier__organisation", "last_deposit"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "espace/passages/index.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_declare": bool(service.routes_for(_organisations(request.user))),
+            "manages": _organisations(request.user).managed_by(request.user).exists(),
+        },
+    )
+
+
+EXPORT_HEADERS = (
+    "idTechnique",
+    "statut",
+    "motif du refus",
+    "type",
+    "certification",
+    "titulaire",
+    "début de validité",
+    "fin de validité",
+    "obtention",
+    "modalité d'accès",
+    "mention",
+    "dépôt n°",
+    "reçu le",
+    "modifié le",
+)
+
+
+def _export_rows(queryset):
+    for passage in queryset.iterator(chunk_size=2000):
+        fields = passage.fields or {}
+        enrolment = fields.get("enrolment") or {}
+        yield (
+            passage.id_technique,
+            passage.get_status_display(),
+            passage.ko_message,
+            passage.certification_type,
+            passage.certification_code,
+            passage.holder_label,
+            passage.valid_from.strftime("%d/%m/%Y") if passage.valid_from else "",
+            passage.valid_until.strftime("%d/%m/%Y") if passage.valid_until else "",
+            vocabulary.value_label("obtained_by", fields.get("obtained_by")),
+            vocabulary.value_label("access_mode", enrolment.get("access_mode")),
+            vocabulary.value_label("honours", fields.get("honours")),
+            passage.last_deposit_id or "",
+            passage.created_at.strftime("%d/%m/%Y %H:%M"),
+            passage.updated_at.strftime("%d/%m/%Y %H:%M"),
+        )
+
+
+def export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form, queryset, _direct = _filtered(request)
+    count = queryset.count()
+    for organisation in _organisations(request.user):
+        audit.record(
+            actor=request.user,
+            action="passages.exported",
+            obj=organisation,
+            summary=f"{count} passage(s) exportés en {fmt.upper()} ({request.GET.urlencode()})",
+        )
+    name = "passages"
+    if fmt == "csv":
+
+        def chunks():
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";")
+            buffer.write("\ufeff")
+            writer.writerow(EXPORT_HEADERS)
+            for number, row in enumerate(_export_rows(queryset), 1):
+                writer.writerow(row)
+                if number % 1000 == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Passages")
+    sheet.append(list(EXPORT_HEADERS))
+    for row in _export_rows(queryset):
+        sheet.append(list(row))
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by the response)
+    workbook.save(handle.name)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def detail(request, pk: int):
+    passage = _passage_for(request.user, pk)
+    return render(
+        request,
+        "espace/passages/detail.html",
+        {
+            "passage": passage,
+            "groups": service.describe(passage),
+            "history": service.history(passage),
+            "hints": service.identity_hints(passage),
+            "can_restore": service.can_restore(passage),
+            "restore_until": service.restore_deadline(passage.deleted_at)
+            if passage.deleted_at
+            else None,
+        },
+    )
+
+
+def _fiches_of(certifier) -> list[tuple[str, str]]:
+    return list(
+        Certification.objects.filter(certifier_links__organisation=certifier.organisation)
+        .order_by("-is_active", "number")
+        .values_list("number", "title")
+        .distinct()
+    )
+
+
+def _submit(form, *, id_technique: str, code: str):
+    """Check the form's passage against the schema: (record, data) or None with errors."""
+    fiche = Certification.objects.filter(number=code).first()
+    certification_type = fiche.register.upper() if fiche else ""
+    data = form.to_data(id_technique)
+    record, errors = service.read(data, certification_type=certification_type, code=code)
+    for error in errors:
+        form.add_error(None, error)
+    return record, data
+
+
+def _refusal(form, outcome) -> None:
+    form.add_error(None, f"Le passage serait refusé : {outcome.message}")
+    for hint in outcome.near_misses:
+        form.add_error(None, hint)
+
+
+def declare(request):
+    organisations = _organisations(request.user)
+    routes = service.routes_for(organisations)
+    if not routes:
+        return render(request, "espace/deposits/cannot_deposit.html", status=403)
+    by_key = {route.key: route for route in routes}
+    chosen = by_key.get(request.POST.get("route") or request.GET.get("certificateur") or "")
+    route = chosen or routes[0]
+    form = PassageForm(
+        request.POST or None,
+        routes=routes,
+        fiches=_fiches_of(route.certifier),
+        initial={"route": route.key, "identity_kind": "holder", "birth_place_kind": "insee"},
+    )
+    if request.method == "POST" and form.is_valid():
+        id_technique = (form.cleaned_data.get("id_technique") or "").strip()
+        id_technique = id_technique or service.new_id_technique()
+        record, data = _submit(
+            form, id_technique=id_technique, code=form.cleaned_data["certification"]
+        )
+        if record is not None:
+            outcome, deposit = service.declare(
+                route=route, record=record, data=data, by=request.user
+            )
+            if deposit is None:
+                _refusal(form, outcome)
+            else:
+                passage = Passage.objects.get(
+                    certifier=route.certifier, id_technique=record.id_technique
+                )
+                messages.success(
+                    request,
+                    f"Passage {passage.id_technique} déclaré et accepté (dépôt n° "
+                    f"{deposit.pk}) : il figure désormais dans le passeport de son titulaire.",
+                )
+                return redirect("espace:passage", pk=passage.pk)
+    return render(
+        request,
+        "espace/passages/form.html",
+        {"form": form, "passage": None, "routes": routes, "route": route},
+    )
+
+
+def modify(request, pk: int):
+    passage = _passage_for(request.user, pk)
+    if passage.status == PassageStatus.DELETED:
+        messages.error(request, "Ce passage est supprimé : restaurez-le pour le modifier.")
+        return redirect("espace:passage", pk=passage.pk)
+    form = PassageForm(
+        request.POST or None,
+        fiches=_fiches_of(passage.certifier),
+        passage=passage,
+        initial=PassageForm.initial_from(passage),
+    )
+    version = request.POST.get("version") or passage.content_hash
+    if request.method == "POST" and form.is_valid():
+        record, _data = _submit(
+            form, id_technique=passage.id_technique, code=form.cleaned_data["certification"]
+        )
+        if record is not None:
+            try:
+                outcome = service.modify(
+                    passage=passage, record=record, by=request.user, expected_hash=version
+                )
+            except service.PassageError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if not outcome.ok:
+                    _refusal(form, outcome)
+                elif outcome.unchanged:
+                    messages.info(request, "Aucune modification : le passage est inchangé.")
+                    return redirect("espace:passage", pk=passage.pk)
+                else:
+                    messages.success(
+                        request,
+                        f"Passage {passage.id_technique} modifié : "
+                        f"{passage.get_status_display().lower()}.",
+                    )
+                    return redirect("espace:passage", pk=passage.pk)
+    return render(
+        request,
+        "espace/passages/form.html",
+        {"form": form, "passage": passage, "version": version},
+    )
+
+
+def delete(request, pk: int):
+    passage = _passage_for(request.user, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            service.delete(passage=passage, by=request.user, reason=request.POST.get("reason", ""))
+        except service.PassageError as exc:
+            error = str(exc)
+        else:
+            messages.success(
+                request,
+                f"Passage {passage.id_technique} supprimé. Vous pouvez le restaurer pendant "
+                f"{settings.PASSAGE_RESTORE_DAYS} jours depuis cette page.",
+            )
+            return redirect("espace:passage", pk=passage.pk)
+    return render(
+        request,
+        "espace/passages/delete.html",
+        {"passage": passage, "error": error, "reason": request.POST.get("reason", "")},
+    )
+
+
+@require_POST
+def restore(request, pk: int):
+    passage = _passage_for(request.user, pk)
+    try:
+        service.restore(passage=passage, by=request.user)
+    except service.PassageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Passage {passage.id_technique} restauré.")
+    return redirect(reverse("espace:passage", args=[passage.pk]))
