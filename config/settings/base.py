@@ -9,7 +9,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_int_list,
+    env_list,
+    env_month_day,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -135,6 +143,17 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Deposits of passages: the official limits, configurable.
 DEPOSIT_MAX_BYTES = env_int("DEPOSIT_MAX_MB", 200, minimum=1) * 1_000_000
 DEPOSIT_MAX_PASSAGES = env_int("DEPOSIT_MAX_PASSAGES", 200_000, minimum=1)
+
+
+# Deposit compliance (opencertif.deposits.compliance): an active certification is late
+# without a deposit for DEPOSIT_LATE_MONTHS, a passage when deposited more than
+# DEPOSIT_DELAY_MONTHS after its validity start. Reminders are mailed DEPOSIT_REMINDER_DAYS
+# days before the yearly DEPOSIT_DEADLINE.
+DEPOSIT_LATE_MONTHS = env_int("DEPOSIT_LATE_MONTHS", 12, minimum=1)
+DEPOSIT_DELAY_MONTHS = env_int("DEPOSIT_DELAY_MONTHS", 3, minimum=1)
+DEPOSIT_DEADLINE = env_month_day("DEPOSIT_DEADLINE", "03-31")
+DEPOSIT_REMINDER_DAYS = env_int_list("DEPOSIT_REMINDER_DAYS", "30,7,1")
+DEPOSIT_REMINDERS = env_bool("DEPOSIT_REMINDERS", True)
 LOGIN_URL = "www:login"
 LOGIN_REDIRECT_URL = "www:home"
 LOGOUT_REDIRECT_URL = "www:home"

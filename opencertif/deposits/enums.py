@@ -86,3 +86,14 @@ class BulkDeletionState(models.TextChoices):
     RESTORING = "restoring", "Restauration en cours"
     RESTORED = "restored", "Restaurés"
     FAILED = "failed", "Échec technique"
+
+
+class ComplianceStatus(models.TextChoices):
+    """Whether a certifier deposits a certification's passages on time."""
+
+    LATE = "late", "En retard"
+    UP_TO_DATE = "up_to_date", "À jour"
+    # registered less than DEPOSIT_LATE_MONTHS ago, nothing deposited yet
+    NEW = "new", "Nouvellement enregistrée"
+    # inactive fiche, or no longer one of its certifiers
+    NOT_FOLLOWED = "not_followed", "Non suivie"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencertif.www.espace import bulk_deletions, deposits, passages, signup, views
+from opencertif.www.espace import bulk_deletions, compliance, deposits, passages, signup, views
 
 app_name = "espace"
 
@@ -16,6 +16,8 @@ urlpatterns = [
         deposits.report,
         name="deposit_report",
     ),
+    path("conformite/", compliance.index, name="compliance"),
+    path("conformite/<int:pk>/", compliance.organisation, name="compliance_organisation"),
     path("passages/", passages.index, name="passages"),
     path("passages/export.<str:fmt>", passages.export, name="passages_export"),
     path("passages/declarer/", passages.declare, name="passage_declare"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencertif.www.instruction import views
+from opencertif.www.instruction import compliance, views
 
 app_name = "instruction"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("comptes/<int:pk>/", views.account_request, name="account_request"),
     path("documents/<int:document>/", views.request_document, name="document"),
     path("rattachements/", views.join_requests, name="join_requests"),
+    path("conformite/", compliance.index, name="compliance"),
+    path("conformite/<int:pk>/", compliance.organisation, name="compliance_organisation"),
     path("organismes/", views.organisations, name="organisations"),
     path("organismes/<int:pk>/", views.organisation, name="organisation"),
     path(
