@@ -148,6 +148,8 @@ def test_correcting_the_birth_year_by_the_form_turns_the_passage_ok(signed_in, k
     text = page(signed_in.get(f"/espace/passages/{ko.pk}/"))
     assert "Accepté (OK)" in text and "passeport" in text
     assert "Modifié" in text and "1991" in text  # the history keeps the former value
+    # It now appears among the holder's certifications, beside the other one.
+    assert "Les certifications de ce titulaire" in text and "P-OK" in text
 
 
 def test_a_modification_that_stays_refused_is_not_saved_and_says_why(signed_in, ko_and_ok):

@@ -216,6 +216,14 @@ def detail(request, pk: int):
             "groups": service.describe(passage),
             "history": service.history(passage),
             "hints": service.identity_hints(passage),
+            # The holder's guaranteed certifications this organisation may see (their
+            # passport shows them all): where a corrected passage appears.
+            "holder_passages": Passage.objects.visible_to(request.user)
+            .filter(person=passage.person, status=PassageStatus.OK)
+            .order_by("-valid_from")
+            .select_related("certification")
+            if passage.person_id and passage.status == PassageStatus.OK
+            else (),
             "can_restore": service.can_restore(passage),
             "restore_until": service.restore_deadline(passage.deleted_at)
             if passage.deleted_at
