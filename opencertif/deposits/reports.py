@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
-from opencertif.deposits.enums import DepositState
+from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit, PassageResult
 
 REPORT_NAMESPACE = "urn:cdc:cpf:pc5:rapport:schema"
@@ -25,6 +25,18 @@ HEADERS = (
     "ligne du fichier",
     "pistes de correction",
 )
+
+
+def headers(deposit: Deposit) -> tuple[str, ...]:
+    """The CSV/XLSX columns: a spreadsheet deposit gives the row of the sheet, not of the XML."""
+    if source(deposit).channel == Channel.SHEET:
+        return tuple("ligne du tableur" if h == "ligne du fichier" else h for h in HEADERS)
+    return HEADERS
+
+
+def sheet_row(rows: list[int], result: PassageResult) -> int:
+    """The sheet row of a result of a spreadsheet deposit (0 when unknown)."""
+    return rows[result.seq] if 0 <= result.seq < len(rows) else 0
 
 
 def source(deposit: Deposit) -> Deposit:
@@ -100,12 +112,23 @@ def _status(result: PassageResult) -> str:
     return "OK"
 
 
+def _left_out(origin: Deposit) -> Iterator[tuple]:
+    """The rows of a spreadsheet left out before the deposit: not passages, but to fix."""
+    for error in origin.sheet_errors:
+        where = f"colonne {error['column']} ({error['label']}) : " if error.get("column") else ""
+        yield ("", "LIGNE ÉCARTÉE", where + error["message"], "", "", error.get("row") or "", "")
+
+
 def _rows(deposit: Deposit) -> Iterator[tuple]:
     origin = source(deposit)
+    sheet = origin.channel == Channel.SHEET
     if origin.state == DepositState.REJECTED:
         for error in origin.errors:
             yield ("", "FICHIER REJETÉ", error["message"], "", "", error.get("line") or "", "")
+        if sheet:
+            yield from _left_out(origin)
         return
+    rows = origin.sheet_rows if sheet else []
     for result in results(deposit):
         yield (
             result.id_technique,
@@ -113,9 +136,11 @@ def _rows(deposit: Deposit) -> Iterator[tuple]:
             result.message,
             result.holder_label,
             result.certification_code,
-            result.line,
+            sheet_row(rows, result) if sheet else result.line,
             " ".join(result.near_misses),
         )
+    if sheet:
+        yield from _left_out(origin)
 
 
 def csv_chunks(deposit: Deposit) -> Iterator[str]:
@@ -123,7 +148,7 @@ def csv_chunks(deposit: Deposit) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     buffer.write("\ufeff")
-    writer.writerow(HEADERS)
+    writer.writerow(headers(deposit))
     for count, row in enumerate(_rows(deposit), 1):
         writer.writerow(row)
         if count % 1000 == 0:
@@ -137,7 +162,7 @@ def xlsx_file(deposit: Deposit):
     """The report as an XLSX workbook in a temporary file (write-only: constant memory)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Accusé de traitement")
-    sheet.append(list(HEADERS))
+    sheet.append(list(headers(deposit)))
     for row in _rows(deposit):
         sheet.append(list(row))
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (returned open)

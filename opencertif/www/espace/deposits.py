@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from opencertif.deposits import engine, reports, samples
+from opencertif.deposits import engine, reports, samples, spreadsheet
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit, PassageResult
 from opencertif.organisations.models import Organisation
@@ -25,6 +25,8 @@ def _deposit_for(user, pk: int) -> Deposit:
     deposit = (
         Deposit.objects.visible_to(user)
         .select_related("organisation", "certifier_account__organisation", "uploaded_by")
+        # The sheet row of every passage: read only where a page shows them.
+        .defer("sheet_rows")
         .filter(pk=pk)
         .first()
     )
@@ -33,7 +35,8 @@ def _deposit_for(user, pk: int) -> Deposit:
     return deposit
 
 
-def _depositing_organisations(user):
+def depositing_organisations(user):
+    """The user's organisations that have activated deposit identifiers."""
     return (
         Organisation.objects.of_user(user)
         .filter(deposit_accounts__activated_at__isnull=False)
@@ -54,7 +57,7 @@ class UploadForm(DsfrForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = _depositing_organisations(user)
+        self.fields["organisation"].queryset = depositing_organisations(user)
         self.fields["file"].widget.attrs["accept"] = ".xml,.gz,application/xml,text/xml"
 
 
@@ -73,7 +76,7 @@ def index(request):
             "page": page,
             "state": state,
             "states": DepositState.choices,
-            "can_deposit": _depositing_organisations(request.user).exists(),
+            "can_deposit": depositing_organisations(request.user).exists(),
         },
     )
 
@@ -112,7 +115,7 @@ def upload(request):
 def sample(request):
     """A 20-passage sample file for the chosen organisation (17 good, 3 mistakes)."""
     organisation = get_object_or_404(
-        _depositing_organisations(request.user), pk=request.GET.get("organisation") or 0
+        depositing_organisations(request.user), pk=request.GET.get("organisation") or 0
     )
     try:
         data = samples.sample_file(organisation)
@@ -149,6 +152,15 @@ def detail(request, pk: int):
     if query:
         results = results.filter(Q(id_technique__icontains=query))
     page = Paginator(results, 50).get_page(request.GET.get("page"))
+    sheet = origin.channel == Channel.SHEET
+    partial = bool(request.htmx and request.GET.get("partie") == "progression")
+    rows: list[int] = []
+    if sheet and not partial:
+        # A spreadsheet deposit: each passage is shown at its row of the sheet.
+        rows = Deposit.objects.filter(pk=origin.pk).values_list("sheet_rows", flat=True).get()
+        page.object_list = list(page.object_list)
+        for result in page.object_list:
+            result.sheet_row = reports.sheet_row(rows, result)
     context = {
         "deposit": deposit,
         "origin": origin,
@@ -156,10 +168,13 @@ def detail(request, pk: int):
         "filter_ok": filter_ok,
         "query": query,
         "speed": _speed(deposit),
+        "sheet": sheet,
+        "sheet_count": len(rows),
+        "left_out": spreadsheet.stored_errors_summary(origin.sheet_errors) if sheet else None,
         "can_retry": deposit.state == DepositState.FAILED
         and deposit.organisation.memberships.filter(user=request.user).exists(),
     }
-    if request.htmx and request.GET.get("partie") == "progression":
+    if partial:
         return render(request, "espace/deposits/_progress.html", context)
     return render(request, "espace/deposits/detail.html", context)
 

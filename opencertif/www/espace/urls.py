@@ -1,6 +1,14 @@
 from django.urls import path
 
-from opencertif.www.espace import bulk_deletions, compliance, deposits, passages, signup, views
+from opencertif.www.espace import (
+    bulk_deletions,
+    compliance,
+    deposits,
+    passages,
+    signup,
+    spreadsheets,
+    views,
+)
 
 app_name = "espace"
 
@@ -16,6 +24,10 @@ urlpatterns = [
         deposits.report,
         name="deposit_report",
     ),
+    path("tableur/", spreadsheets.index, name="spreadsheet"),
+    path("tableur/modele.xlsx", spreadsheets.template_xlsx, name="spreadsheet_template_xlsx"),
+    path("tableur/modele.csv", spreadsheets.template_csv, name="spreadsheet_template_csv"),
+    path("tableur/xml/<str:token>/", spreadsheets.xml_file, name="spreadsheet_xml"),
     path("conformite/", compliance.index, name="compliance"),
     path("conformite/<int:pk>/", compliance.organisation, name="compliance_organisation"),
     path("passages/", passages.index, name="passages"),
