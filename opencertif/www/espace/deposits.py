@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from opencertif.deposits import engine, reports, samples, spreadsheet
@@ -167,6 +168,7 @@ def detail(request, pk: int):
         "page": page,
         "filter_ok": filter_ok,
         "query": query,
+        "page_query": urlencode({"resultat": filter_ok, "q": query}),
         "speed": _speed(deposit),
         "sheet": sheet,
         "sheet_count": len(rows),
