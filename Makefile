@@ -40,6 +40,7 @@ test: install
 bench: install
 	$(BIN)/python bench/registry_search.py
 	$(BIN)/python bench/deposit_ingest.py
+	$(BIN)/python bench/national_statistics.py
 
 quality: install
 	$(BIN)/ruff check .

@@ -338,7 +338,11 @@ class PassageQuerySet(models.QuerySet):
 class Passage(models.Model):
     """A passage of certification of a holder, keyed by (certifier, idTechnique)."""
 
-    certifier = models.ForeignKey(DepositAccount, on_delete=models.PROTECT, related_name="passages")
+    # Foreign keys whose lookups a composite index below already serves carry no index of
+    # their own: every index costs each of the millions of inserts of a deposit.
+    certifier = models.ForeignKey(
+        DepositAccount, on_delete=models.PROTECT, related_name="passages", db_index=False
+    )
     id_technique = models.CharField("idTechnique", max_length=255)
     status = models.CharField("statut", max_length=8, choices=PassageStatus.choices)
     ko_reason = models.CharField(
@@ -346,12 +350,21 @@ class Passage(models.Model):
     )
     ko_message = models.TextField("message", blank=True)
     certification = models.ForeignKey(
-        "registry.Certification", null=True, blank=True, on_delete=models.PROTECT
+        "registry.Certification",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     certification_type = models.CharField("type", max_length=255)
     certification_code = models.CharField("code", max_length=100)
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="passages"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="passages",
+        db_index=False,
     )
     valid_from = models.DateField("début de validité", null=True, blank=True)
     valid_until = models.DateField("fin de validité", null=True, blank=True)
@@ -376,6 +389,7 @@ class Passage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     deletion_reason = models.CharField("motif de la suppression", max_length=500, blank=True)
     bulk_deletion = models.ForeignKey(
@@ -384,6 +398,7 @@ class Passage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="passages",
+        db_index=False,
     )
     purged_at = models.DateTimeField("contenu effacé le", null=True, blank=True)
 
@@ -399,11 +414,20 @@ class Passage(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "ko_reason"], name="passage_status"),
-            models.Index(fields=["person"], name="passage_person"),
             models.Index(fields=["certifier", "status"], name="passage_certifier_status"),
             models.Index(fields=["certification", "status"], name="passage_certification"),
-            models.Index(fields=["deleted_at"], name="passage_deleted_at"),
+            # A holder's passport, and the count of passports fed (statistics).
+            models.Index(fields=["person", "status"], name="passage_person_status"),
+            # Partial: only KO and deleted passages pay for them.
+            models.Index(fields=["ko_reason"], condition=Q(status="ko"), name="passage_ko_reason"),
+            models.Index(
+                fields=["deleted_at"], condition=Q(status="deleted"), name="passage_deleted_at"
+            ),
+            models.Index(
+                fields=["bulk_deletion"],
+                condition=Q(bulk_deletion__isnull=False),
+                name="passage_bulk_deletion",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -417,7 +441,10 @@ class Passage(models.Model):
 class PassageResult(models.Model):
     """What a deposit said about one passage: the lines of its processing report."""
 
-    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="results")
+    # Served by the unique (deposit, seq) index.
+    deposit = models.ForeignKey(
+        Deposit, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     seq = models.PositiveIntegerField()
     line = models.PositiveIntegerField(default=0)
     id_technique = models.CharField(max_length=255)

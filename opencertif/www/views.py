@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
+from opencertif.deposits import statistics
 from opencertif.registry.models import Certification
 
 __all__ = ["login_not_required"]
@@ -29,7 +30,9 @@ def home(request):
         "active": Certification.objects.filter(is_active=True).count(),
         "total": Certification.objects.count(),
     }
-    return render(request, "www/home.html", {"counts": counts})
+    # Figures of the latest background snapshot only: the home page never computes them.
+    snapshot = statistics.latest()
+    return render(request, "www/home.html", {"counts": counts, "snapshot": snapshot})
 
 
 def space(request, space: str):

@@ -430,7 +430,8 @@ def test_the_next_page_keeps_the_filters(signed_in, deposit):
     deposit(b.deposit_file([b.passage(f"N{i:03d}") for i in range(55)]))
     text = page(signed_in.get("/espace/passages/?statut=ok&tri=id"))
     assert "page 1 sur 2" in text and "N049" in text and "N050" not in text
-    assert 'href="?statut=ok&amp;tri=id&amp;page=2"' in signed_in.get(
-        "/espace/passages/?statut=ok&tri=id"
-    ).content.decode()
+    assert (
+        'href="?statut=ok&amp;tri=id&amp;page=2"'
+        in signed_in.get("/espace/passages/?statut=ok&tri=id").content.decode()
+    )
     assert "N054" in page(signed_in.get("/espace/passages/?statut=ok&tri=id&page=2"))

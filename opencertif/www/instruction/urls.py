@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencertif.www.instruction import compliance, views
+from opencertif.www.instruction import compliance, statistics, views
 
 app_name = "instruction"
 
@@ -19,4 +19,6 @@ urlpatterns = [
         views.resend_identifiers,
         name="resend_identifiers",
     ),
+    path("statistiques/", statistics.statistics_page, name="statistics"),
+    path("statistiques/actualiser/", statistics.refresh_statistics, name="statistics_refresh"),
 ]
