@@ -7,6 +7,7 @@ are exempt from the site's login-required middleware.
 from ninja import NinjaAPI
 
 from opencertif.api.deposits import router as deposits_router
+from opencertif.api.passages import router as passages_router
 from opencertif.api.registry import router as registry_router
 
 api = NinjaAPI(
@@ -14,7 +15,7 @@ api = NinjaAPI(
     version="1.0",
     description=(
         "Répertoire des certifications (RNCP, RS) ; dépôts de passages et rapports de "
-        "traitement ; vérification des passeports."
+        "traitement ; consultation, suppression et restauration des passages."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -22,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("/registry", registry_router)
 api.add_router("/deposits", deposits_router)
+api.add_router("/passages", passages_router)
 
 
 def _public(patterns):

@@ -382,7 +382,7 @@ def modify(
         passage=current,
         kind=PassageEventKind.MODIFIED,
         actor=by,
-        actor_label=str(by),
+        actor_label=_label(by, ""),
         changes=changes,
     )
     audit.record(
@@ -399,10 +399,14 @@ def modify(
 # ------------------------------------------------------------------ delete, restore
 
 
+def _label(by, actor_label: str) -> str:
+    return actor_label or (str(by) if getattr(by, "pk", None) else "système")
+
+
 @transaction.atomic
-def delete(*, passage: Passage, by, reason: str) -> None:
+def delete(*, passage: Passage, by, reason: str, actor_label: str = "") -> None:
     """Delete a passage: it leaves the holder's passport at once and can be restored for
-    PASSAGE_RESTORE_DAYS days."""
+    PASSAGE_RESTORE_DAYS days. `actor_label` names a non-human actor (an API token)."""
     reason = (reason or "").strip()
     if not reason:
         raise PassageError("Indiquez le motif de la suppression.")
@@ -423,16 +427,22 @@ def delete(*, passage: Passage, by, reason: str) -> None:
         passage=current,
         kind=PassageEventKind.DELETED,
         actor=by,
-        actor_label=str(by),
+        actor_label=_label(by, actor_label),
         reason=reason[:500],
         changes={"status": [current.status, PassageStatus.DELETED]},
     )
-    audit.record(actor=by, action="passage.deleted", obj=current, summary=current.id_technique)
+    audit.record(
+        actor=by,
+        actor_label=_label(by, actor_label),
+        action="passage.deleted",
+        obj=current,
+        summary=current.id_technique,
+    )
     passage.refresh_from_db()
 
 
 @transaction.atomic
-def restore(*, passage: Passage, by) -> None:
+def restore(*, passage: Passage, by, actor_label: str = "") -> None:
     """Bring a deleted passage back as it was (within PASSAGE_RESTORE_DAYS days)."""
     current = Passage.objects.select_for_update().get(pk=passage.pk)
     if not can_restore(current):
@@ -454,10 +464,16 @@ def restore(*, passage: Passage, by) -> None:
         passage=current,
         kind=PassageEventKind.RESTORED,
         actor=by,
-        actor_label=str(by),
+        actor_label=_label(by, actor_label),
         changes={"status": [PassageStatus.DELETED, previous]},
     )
-    audit.record(actor=by, action="passage.restored", obj=current, summary=current.id_technique)
+    audit.record(
+        actor=by,
+        actor_label=_label(by, actor_label),
+        action="passage.restored",
+        obj=current,
+        summary=current.id_technique,
+    )
     passage.refresh_from_db()
 
 
