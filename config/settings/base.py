@@ -216,11 +216,12 @@ else:
 # Periodic jobs (opencertif.core.periodic): name → (task, period in seconds). The worker
 # checks them every PERIODIC_CHECK_SECONDS; `opencertif periodic` does it once.
 PERIODIC_CHECK_SECONDS = env_int("PERIODIC_CHECK_SECONDS", 60, minimum=5)
+STATISTICS_REFRESH_SECONDS = env_int("STATISTICS_REFRESH_SECONDS", 600, minimum=60)
 PERIODIC_JOBS = {
     "purge-deleted-passages": ("opencertif.deposits.tasks.purge_deleted_passages", 86400),
     "statistics": (
         "opencertif.deposits.statistics.refresh_statistics",
-        env_int("STATISTICS_REFRESH_SECONDS", 600, minimum=60),
+        STATISTICS_REFRESH_SECONDS,
     ),
     "deposit-reminders": ("opencertif.deposits.compliance.send_deposit_reminders", 86400),
 }

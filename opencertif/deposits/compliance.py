@@ -513,6 +513,58 @@ def summary(
     return sorted(found.values(), key=lambda row: (row.name.casefold(), row.organisation_id))
 
 
+def summary_rows(*, today: datetime.date | None = None) -> list[dict]:
+    """`summary()` as JSON rows, kept in the statistics snapshot: at national volume the
+    staff list reads them instead of scanning every passage at each page view."""
+    return [
+        {
+            "organisation_id": row.organisation_id,
+            "name": row.name,
+            "account_id": row.account_id,
+            "id_client": row.id_client,
+            "account_active": row.account_active,
+            "last_deposit_at": row.last_deposit_at.isoformat() if row.last_deposit_at else None,
+            "followed": row.followed,
+            "late_passages": row.late_passages,
+            "late_numbers": [item.number for item in row.late_certifications],
+        }
+        for row in summary(today=today)
+    ]
+
+
+@dataclass
+class StoredSummary:
+    """One row of a stored summary, with the attributes the staff list reads."""
+
+    organisation_id: int
+    name: str
+    account_id: int | None
+    id_client: str
+    account_active: bool
+    last_deposit_at: datetime.datetime | None
+    followed: int
+    late_passages: int
+    late_numbers: list[str]
+
+    @classmethod
+    def from_row(cls, row: dict) -> "StoredSummary":
+        last = row.get("last_deposit_at")
+        return cls(
+            **{
+                **row,
+                "last_deposit_at": datetime.datetime.fromisoformat(last) if last else None,
+            }
+        )
+
+    @property
+    def late_count(self) -> int:
+        return len(self.late_numbers)
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.late_numbers)
+
+
 # --- yearly reminders ----------------------------------------------------------------------
 
 

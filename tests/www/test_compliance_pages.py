@@ -209,3 +209,25 @@ def test_staff_see_the_same_table_as_the_certifier(client, university, manager):
         "RNCP90001"
     ]
     assert client.get("/instruction/conformite/999999/").status_code == 404
+
+
+def test_the_staff_list_reads_a_recent_statistics_snapshot(client, university):
+    """At national volume the list is computed in the background and read here."""
+    from opencertif.deposits import statistics
+    from opencertif.deposits.models import StatisticsSnapshot
+
+    client.force_login(factories.staff())
+    live = flat(page(client.get("/instruction/conformite/")))
+    assert "Chiffres calculés à l'instant" in live and "Université de démonstration" in live
+    snapshot = statistics.refresh()
+    rows = {row["name"]: row for row in snapshot.data["compliance"]}
+    assert rows["Université de démonstration (Campus Démo)"]["late_numbers"] == ["RNCP90001"]
+    # The stored list answers, even when the passages changed since (here: renamed).
+    snapshot.data["compliance"][0]["name"] = "Nom tel que stocké"
+    snapshot.save(update_fields=["data"])
+    stored = flat(page(client.get("/instruction/conformite/")))
+    assert "Chiffres au 1 mars 2026" in stored and "Nom tel que stocké" in stored
+    # An old snapshot is not trusted: computed at once again.
+    StatisticsSnapshot.objects.update(computed_at=NOW - datetime.timedelta(hours=2))
+    again = flat(page(client.get("/instruction/conformite/")))
+    assert "Chiffres calculés à l'instant" in again and "Nom tel que stocké" not in again
