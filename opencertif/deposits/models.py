@@ -570,6 +570,8 @@ class StatisticsSnapshot(models.Model):
     computed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     duration_ms = models.PositiveIntegerField(default=0)
     data = models.JSONField(default=dict)
+    # The staff compliance list (one row per certifier): large, read by one page only.
+    compliance = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-computed_at", "-id"]

@@ -296,8 +296,11 @@ def refresh(*, requested_at: datetime.datetime | None = None) -> StatisticsSnaps
     started = time.perf_counter()
     data = compute()
     duration_ms = round((time.perf_counter() - started) * 1000)
+    compliance_rows = data.pop("compliance")
     with transaction.atomic():
-        snapshot = StatisticsSnapshot.objects.create(data=data, duration_ms=duration_ms)
+        snapshot = StatisticsSnapshot.objects.create(
+            data=data, compliance=compliance_rows, duration_ms=duration_ms
+        )
         kept = StatisticsSnapshot.objects.order_by("-computed_at", "-id").values_list(
             "pk", flat=True
         )[:KEEP_SNAPSHOTS]
@@ -306,13 +309,13 @@ def refresh(*, requested_at: datetime.datetime | None = None) -> StatisticsSnaps
     return snapshot
 
 
-def latest() -> StatisticsSnapshot | None:
-    """The newest snapshot of the current shape, or None when none was computed yet."""
-    return (
-        StatisticsSnapshot.objects.filter(data__version=VERSION)
-        .order_by("-computed_at", "-id")
-        .first()
-    )
+def latest(*, with_compliance: bool = False) -> StatisticsSnapshot | None:
+    """The newest snapshot of the current shape, or None when none was computed yet; its
+    compliance list is only read when asked for."""
+    snapshots = StatisticsSnapshot.objects.filter(data__version=VERSION)
+    if not with_compliance:
+        snapshots = snapshots.defer("compliance")
+    return snapshots.order_by("-computed_at", "-id").first()
 
 
 def started_at(snapshot: StatisticsSnapshot) -> datetime.datetime:

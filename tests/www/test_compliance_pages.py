@@ -220,11 +220,11 @@ def test_the_staff_list_reads_a_recent_statistics_snapshot(client, university):
     live = flat(page(client.get("/instruction/conformite/")))
     assert "Chiffres calculés à l'instant" in live and "Université de démonstration" in live
     snapshot = statistics.refresh()
-    rows = {row["name"]: row for row in snapshot.data["compliance"]}
+    rows = {row["name"]: row for row in snapshot.compliance}
     assert rows["Université de démonstration (Campus Démo)"]["late_numbers"] == ["RNCP90001"]
     # The stored list answers, even when the passages changed since (here: renamed).
-    snapshot.data["compliance"][0]["name"] = "Nom tel que stocké"
-    snapshot.save(update_fields=["data"])
+    snapshot.compliance[0]["name"] = "Nom tel que stocké"
+    snapshot.save(update_fields=["compliance"])
     stored = flat(page(client.get("/instruction/conformite/")))
     assert "Chiffres au 1 mars 2026" in stored and "Nom tel que stocké" in stored
     # An old snapshot is not trusted: computed at once again.

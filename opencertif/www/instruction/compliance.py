@@ -41,10 +41,10 @@ SORTS = {
 def _summary():
     """The list from the latest statistics snapshot when it is recent (at national volume
     the summary scans every passage: computed in the background, read here), else now."""
-    snapshot = statistics.latest()
+    snapshot = statistics.latest(with_compliance=True)
     limit = timezone.now() - datetime.timedelta(seconds=3 * settings.STATISTICS_REFRESH_SECONDS)
     if snapshot is not None and snapshot.computed_at >= limit:
-        rows = [StoredSummary.from_row(row) for row in snapshot.data["compliance"]]
+        rows = [StoredSummary.from_row(row) for row in snapshot.compliance]
         return rows, snapshot.computed_at
     return summary(), None
 
