@@ -124,12 +124,19 @@ def describe(passage: Passage) -> dict[str, list[tuple[str, str]]]:
     fields = passage.fields or {}
     identity_data = passage.identity or {}
     groups = {"passage": [], "enrolment": [], "holder": []}
-    for key, value in flatten(fields, {}).items():
+    for key, value in sorted(flatten(fields, {}).items(), key=_display_order):
         group = "enrolment" if key in ENROLMENT_KEYS else "passage"
         groups[group].append((display_label(key), display_value(key, value)))
-    for key, value in identity_data.items():
+    for key, value in sorted(identity_data.items(), key=_display_order):
         groups["holder"].append((display_label(key), display_value(key, value)))
     return groups
+
+
+def _display_order(item: tuple[str, object]) -> tuple[int, str]:
+    """Fields in the order of the official form (stored JSON has its keys sorted)."""
+    key = item[0]
+    order = vocabulary.DISPLAY_ORDER
+    return (order.index(key) if key in order else len(order), key)
 
 
 @dataclass

@@ -246,3 +246,15 @@ def test_identity_hints_name_the_field_never_the_person(deposit):
 def test_the_demo_command_still_runs_twice(db):
     call_command("demo", fiches=0)
     call_command("demo", fiches=0)
+
+
+def test_a_passage_is_described_in_the_order_of_the_official_form(deposit):
+    b.person()
+    deposit(b.deposit_file([b.passage("P1")]))
+    groups = passages.describe(Passage.objects.get())
+    labels = [label for label, _ in groups["holder"]]
+    assert labels[:3] == ["Nom de naissance", "Nom d'usage", "Prénom"]
+    assert [label for label, _ in groups["passage"]][:2] == [
+        "Obtention",
+        "Résultat définitif (donnée certifiée)",
+    ]

@@ -132,6 +132,51 @@ FIELD_LABELS = {
 }
 
 
+# The order of the official form and data dictionary, for display.
+DISPLAY_ORDER = (
+    "obtained_by",
+    "certified_data",
+    "valid_from",
+    "valid_until",
+    "honours",
+    "score",
+    "exam_start",
+    "exam_end",
+    "exam_mode",
+    "exam_centre_postal_code",
+    "has_language_level",
+    "language_level",
+    "has_digital_level",
+    "overall_score",
+    "option_label",
+    "proof_url",
+    "verbatim",
+    "access_mode",
+    "vae_route",
+    "initiative",
+    "enrolment_date",
+    "nir",
+    "dossier_id",
+    "dossier_name",
+    "dossier_first_name",
+    "birth_name",
+    "usage_name",
+    "first_name1",
+    "first_name2",
+    "first_name3",
+    "sex",
+    "birth_day",
+    "birth_month",
+    "birth_year",
+    "birth_insee",
+    "birth_postal_code",
+    "birth_town",
+    "birth_country",
+    "birth_country_label",
+    "men_comments",
+)
+
+
 def label_of(key: str) -> str:
     return FIELD_LABELS.get(key, key)
 
