@@ -337,15 +337,18 @@ def seed_passages(*, today: datetime.date | None = None) -> int:
     manager = get_user_model().objects.get(email=UNIVERSITY["manager"][0])
     fiches = ("RNCP90001", "RNCP90002", "RNCP90003", "RS90001")
     counter = 0
-    for months_ago in (11, 9, 7, 5, 3, 1):
+    for step, months_ago in enumerate((11, 9, 7, 5, 3, 1)):
         when = moment(months_ago)
         certifications = []
-        for code in fiches[months_ago % 2 :: 2]:
+        # Every other deposit names the other half of the fiches.
+        for code in fiches[step % 2 :: 2]:
             batch = []
             for _ in range(12):
                 person = people[counter % len(people)]
-                # Mostly deposited within 3 months of the jury; one in six too late.
-                delay = rng.randrange(10, 80) if counter % 6 else rng.randrange(120, 200)
+                # Deposited within 3 months of the jury, but for RNCP90003 one passage in
+                # six, deposited too late: the compliance page has each case to show.
+                late = code == "RNCP90003" and counter % 6 == 0
+                delay = rng.randrange(120, 200) if late else rng.randrange(10, 80)
                 valid_from = when.date() - datetime.timedelta(days=delay)
                 batch.append(_demo_passage(f"DEMO-{code}-{counter:04d}", person, valid_from))
                 counter += 1

@@ -295,7 +295,8 @@ def refresh(*, requested_at: datetime.datetime | None = None) -> StatisticsSnaps
             return current
     started = time.perf_counter()
     data = compute()
-    duration_ms = round((time.perf_counter() - started) * 1000)
+    # Rounded down: `started_at()` must never say the computation began earlier than it did.
+    duration_ms = int((time.perf_counter() - started) * 1000)
     compliance_rows = data.pop("compliance")
     with transaction.atomic():
         snapshot = StatisticsSnapshot.objects.create(
