@@ -54,7 +54,7 @@ from opencertif.core.text import fold, strip_accents
 from opencertif.deposits import engine, samples
 from opencertif.deposits.enums import AccountRole, Channel
 from opencertif.deposits.format import names as n
-from opencertif.deposits.format import reader, writer
+from opencertif.deposits.format import reader, vocabulary, writer
 from opencertif.deposits.format.messages import french
 from opencertif.deposits.models import Deposit, DepositAccount
 from opencertif.deposits.services import may_deposit
@@ -94,6 +94,13 @@ class Column:
 
 
 BOOLEAN = ("OUI", "NON")
+
+
+def _values(choices) -> tuple[str, ...]:
+    """The stored values of one of the format's enumerations (format/vocabulary.py)."""
+    return tuple(value for value, _label in choices)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("1.1", "Id Flux", "id_flux", "skip", hint="Automatique : ne rien inscrire."),
     Column("1.2", "Horodatage", "timestamp", "skip", hint="Automatique : ne rien inscrire."),
@@ -125,7 +132,7 @@ COLUMNS: tuple[Column, ...] = (
         "Nature Deposant",
         "nature",
         "enum",
-        values=("CERTIFICATEUR", "TIERS_CONFIANCE"),
+        values=_values(vocabulary.NATURES),
         hint="Vide : CERTIFICATEUR si vous êtes le certificateur, sinon TIERS_CONFIANCE.",
     ),
     Column(
@@ -144,7 +151,7 @@ COLUMNS: tuple[Column, ...] = (
         "obtained_by",
         "enum",
         True,
-        values=("PAR_ADMISSION", "PAR_SCORING"),
+        values=_values(vocabulary.OBTAINED_BY),
     ),
     Column("5.5", "Donnee Certifiee", "certified_data", "bool", True, values=BOOLEAN),
     Column("5.6", "Date Debut Examen", "exam_start", "date", hint="JJ/MM/AAAA."),
@@ -154,7 +161,7 @@ COLUMNS: tuple[Column, ...] = (
         "Modalite Passage Examen",
         "exam_mode",
         "enum",
-        values=("A_DISTANCE", "EN_PRESENTIEL", "MIXTE"),
+        values=_values(vocabulary.EXAM_MODES),
     ),
     Column("5.9", "Code Postal Centre Examen", "exam_centre_postal_code", "postal"),
     Column("5.10", "Date Debut Validite", "valid_from", "date", True, True, hint="JJ/MM/AAAA."),
@@ -174,7 +181,7 @@ COLUMNS: tuple[Column, ...] = (
         "Niveau Langue Europeen",
         "language_level",
         "enum",
-        values=("A1", "A2", "B1", "B2", "C1", "C2", "INSUFFISANT"),
+        values=_values(vocabulary.LANGUAGE_LEVELS),
         hint="Si la présence du niveau de langue est OUI.",
     ),
     Column(
@@ -192,13 +199,7 @@ COLUMNS: tuple[Column, ...] = (
         "honours",
         "enum",
         nillable=True,
-        values=(
-            "SANS_MENTION",
-            "MENTION_ASSEZ_BIEN",
-            "MENTION_BIEN",
-            "MENTION_TRES_BIEN",
-            "MENTION_TRES_BIEN_AVEC_FELICITATIONS_DU_JURY",
-        ),
+        values=_values(vocabulary.HONOURS),
         hint="Ou NILL.",
     ),
     Column("5.17", "Verbatim", "verbatim", hint="Information complémentaire."),
@@ -212,15 +213,7 @@ COLUMNS: tuple[Column, ...] = (
         "access_mode",
         "enum",
         nillable=True,
-        values=(
-            "FORMATION_INITIALE_HORS_APPRENTISSAGE",
-            "FORMATION_INITIALE_APPRENTISSAGE",
-            "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION",
-            "FORMATION_CONTINUE_CONTRAT_DE_PROFESSIONNALISATION",
-            "VAE",
-            "EQUIVALENCE_DIPLOME_ETRANGER",
-            "CANDIDAT_LIBRE",
-        ),
+        values=_values(vocabulary.ACCESS_MODES),
         hint="Ou NILL.",
     ),
     Column(
@@ -228,7 +221,7 @@ COLUMNS: tuple[Column, ...] = (
         "Voie Access Vae",
         "vae_route",
         "enum",
-        values=("CONGES_VAE", "VAE_CLASSIQUE"),
+        values=_values(vocabulary.VAE_ROUTES),
         hint="Si la modalité d'accès est VAE.",
     ),
     Column(
@@ -236,7 +229,7 @@ COLUMNS: tuple[Column, ...] = (
         "Initiative Inscription",
         "initiative",
         "enum",
-        values=("CERTIFIE", "OF", "POLE_EMPLOI", "EMPLOYEUR", "AUTRE"),
+        values=_values(vocabulary.INITIATIVES),
     ),
     Column("7.4", "Date Inscription", "enrolment_date", "date", hint="JJ/MM/AAAA."),
     Column("8.1", "Nom Naissance", "birth_name", required=True),
