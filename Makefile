@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Links in the mails the worker sends point at this server (the web pages' mails use the
+# address each request was served at).
+run: export SITE_URL = http://$(HOST):$(PORT)
 run: install
 	$(OC) migrate --noinput
 	$(OC) demo
@@ -40,6 +43,8 @@ test: install
 bench: install
 	$(BIN)/python bench/registry_search.py
 	$(BIN)/python bench/deposit_ingest.py
+	$(BIN)/python bench/spreadsheet_memory.py
+	$(BIN)/python bench/api_passages.py
 	$(BIN)/python bench/national_statistics.py
 
 quality: install

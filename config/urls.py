@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from opencertif.api.urls import api_urls
+from opencertif.www import params  # noqa: F401 (registers the <id:…> URL converter)
 
 urlpatterns = [
     path("", include("opencertif.www.urls")),

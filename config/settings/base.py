@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
@@ -41,6 +42,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
+    # Listed so that django-ninja renders /api/docs with its own copy of Swagger UI
+    # (static files served here) instead of loading it from a CDN.
+    "ninja",
     "opencertif.core",
     "opencertif.accounts",
     "opencertif.organisations",
@@ -53,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "opencertif.www.uploads.UploadLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,11 +145,29 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+# Links in mails sent by the worker and the CLI; a web page's mails use the address the
+# request was served at.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The anonymous join form (opencertif.accounts.throttle): attempts per hour from one IP
+# address, and for one target (one SIRET, one email address).
+JOIN_ATTEMPTS_PER_IP = env_int("JOIN_ATTEMPTS_PER_IP", 20, minimum=1)
+JOIN_ATTEMPTS_PER_TARGET = env_int("JOIN_ATTEMPTS_PER_TARGET", 5, minimum=1)
 
 # Deposits of passages: the official limits, configurable.
 DEPOSIT_MAX_BYTES = env_int("DEPOSIT_MAX_MB", 200, minimum=1) * 1_000_000
 DEPOSIT_MAX_PASSAGES = env_int("DEPOSIT_MAX_PASSAGES", 200_000, minimum=1)
+# Spreadsheets (.xlsx are zips): no part may inflate beyond this, whatever its zip header
+# says (200,000 realistic rows make a sheet part of about 260 MB).
+SHEET_MAX_INFLATED_BYTES = env_int("SHEET_MAX_INFLATED_MB", 1000, minimum=1) * 1_000_000
+# A running deposit beats its heartbeat every DEPOSIT_HEARTBEAT_SECONDS; a live worker takes
+# over one whose heartbeat is older than DEPOSIT_STALL_SECONDS. The whole-file check of an
+# untrusted file runs in a child process stopped after DEPOSIT_CHECK_TIMEOUT_SECONDS.
+DEPOSIT_HEARTBEAT_SECONDS = env_int("DEPOSIT_HEARTBEAT_SECONDS", 5, minimum=1)
+DEPOSIT_STALL_SECONDS = env_int("DEPOSIT_STALL_SECONDS", 60, minimum=10)
+DEPOSIT_CHECK_TIMEOUT_SECONDS = env_int("DEPOSIT_CHECK_TIMEOUT_SECONDS", 1800, minimum=10)
+# Stored deposit files (compressed) are erased this many days after their processing ended;
+# the deposit, its counts and its report stay.
+DEPOSIT_FILE_RETENTION_DAYS = env_int("DEPOSIT_FILE_RETENTION_DAYS", 90, minimum=1)
 
 
 # Deposit compliance (opencertif.deposits.compliance): an active certification is late
@@ -163,7 +188,11 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 12 characters (ANSSI's minimum for a password alone); the forms' help text reads it.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -191,10 +220,43 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+# HTTPS by default: plain HTTP is redirected and browsers are told (HSTS) to use HTTPS
+# for a year, on the site's own sub-domains too (the platform owns its host name; nothing
+# under it is meant to be served over plain HTTP). Behind a reverse proxy that terminates
+# TLS, BEHIND_TLS_PROXY makes Django trust its X-Forwarded-Proto (otherwise every request
+# looks like HTTP and is redirected in a loop); a proxy that redirects and sends HSTS
+# itself can have them off here (SECURE_SSL_REDIRECT=false, SECURE_HSTS_SECONDS=0).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is decided by the owner of the registrable domain (hstspreload.org only
+    # takes the apex domain, and leaving the list takes months): not something a platform
+    # usually served on a sub-domain can decide, so it is opt-in and its reminder silenced.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
+# come from the platform itself (the DSFR, htmx and Swagger UI are served as static files);
+# no inline script, no inline style attribute, no eval, no framing. A page that needs an
+# exception says so with csp.decorators on its view.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the small SVG pictograms the DSFR and Swagger UI inline in their CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -219,6 +281,7 @@ PERIODIC_CHECK_SECONDS = env_int("PERIODIC_CHECK_SECONDS", 60, minimum=5)
 STATISTICS_REFRESH_SECONDS = env_int("STATISTICS_REFRESH_SECONDS", 600, minimum=60)
 PERIODIC_JOBS = {
     "purge-deleted-passages": ("opencertif.deposits.tasks.purge_deleted_passages", 86400),
+    "purge-deposit-files": ("opencertif.deposits.tasks.purge_deposit_files", 86400),
     "statistics": (
         "opencertif.deposits.statistics.refresh_statistics",
         STATISTICS_REFRESH_SECONDS,

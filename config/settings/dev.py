@@ -11,6 +11,10 @@ DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Served over plain HTTP on this machine: no redirect to HTTPS, no HSTS (a browser would
+# remember it for 127.0.0.1 a year).
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 STORAGES = {
     **STORAGES,

@@ -5,10 +5,14 @@ a hash: the attempts table never holds an email address.
 """
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+
+from opencertif.accounts import tokens
+from opencertif.core import audit
 
 UNLOCK_SALT = "opencertif.unlock"
 UNLOCK_MAX_AGE = 24 * 3600
@@ -40,7 +44,8 @@ def attempt_key(request, credentials: dict | None = None) -> str:
 
 
 def unlock_token(user) -> str:
-    return signing.dumps({"u": user.pk}, salt=UNLOCK_SALT)
+    # The nonce makes every mailed link distinct, so spending one never spends another.
+    return signing.dumps({"u": user.pk, "n": secrets.token_urlsafe(6)}, salt=UNLOCK_SALT)
 
 
 def user_from_unlock_token(token: str):
@@ -50,3 +55,15 @@ def user_from_unlock_token(token: str):
     except signing.BadSignature:
         return None
     return get_user_model().objects.filter(pk=data.get("u")).first()
+
+
+def redeem_unlock_token(token: str):
+    """Spend an unlock link: the user it was sent to, or None when it is forged or expired.
+
+    Raises tokens.LinkAlreadyUsed on a second use. The caller lifts the lock-out."""
+    user = user_from_unlock_token(token)
+    if user is None:
+        return None
+    tokens.spend(token, purpose="unlock")
+    audit.record(actor=user, action="user.unlocked", obj=user, summary="lien de déblocage")
+    return user

@@ -52,6 +52,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField("actif", default=True)
     email_verified_at = models.DateTimeField("adresse vérifiée le", null=True, blank=True)
     job_title = models.CharField("fonction", max_length=150, blank=True)
+    # The address asked for on « Mon compte », until its owner clicks the link sent there:
+    # the account keeps signing in and receiving mail at `email` meanwhile.
+    pending_email = models.EmailField("nouvelle adresse à confirmer", blank=True)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
 
     objects = UserManager()
@@ -72,3 +75,41 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class SpentLink(models.Model):
+    """A single-use link that has served: its signed token's digest (never the token).
+
+    Signed links (unlock, email change) expire by themselves; this table makes them work
+    once and lets the page say "already used" rather than "invalid". Rows older than the
+    longest link lifetime are useless and purged when a link is spent."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=30)
+    used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "lien à usage unique utilisé"
+        verbose_name_plural = "liens à usage unique utilisés"
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.used_at:%Y-%m-%d %H:%M}"
+
+
+class ThrottleHit(models.Model):
+    """One counted attempt of a rate-limited anonymous action (see accounts.throttle).
+
+    `key` is a keyed hash of the scope and the value (an IP address, an email, a SIRET):
+    the table holds no personal data in clear. In the database rather than in the cache
+    so that every server process and worker counts the same attempts."""
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"]), models.Index(fields=["at"])]
+        verbose_name = "tentative comptée"
+        verbose_name_plural = "tentatives comptées"
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} {self.at:%Y-%m-%d %H:%M}"

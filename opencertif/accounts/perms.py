@@ -2,6 +2,7 @@
 
 ACCOUNT_VALIDATION = "Validation des comptes"
 DEPOSIT_IDENTIFIERS = "Identifiants de dépôt"
+AUDIT_LOG_READING = "Lecture du journal d'audit"
 
 
 def has_staff_role(user, role: str) -> bool:
@@ -16,6 +17,11 @@ def can_validate_accounts(user) -> bool:
 
 def can_manage_deposit_identifiers(user) -> bool:
     return has_staff_role(user, DEPOSIT_IDENTIFIERS)
+
+
+def can_read_audit_log(user) -> bool:
+    """The audit log names who did what: a role of its own, every reading itself audited."""
+    return has_staff_role(user, AUDIT_LOG_READING)
 
 
 def is_platform_staff(user) -> bool:

@@ -7,11 +7,12 @@ managers in its space (Espace certificateur → organisme → Accès API).
 from datetime import datetime
 
 from django.http import FileResponse, StreamingHttpResponse
-from ninja import File, Router, Schema, Status
+from ninja import File, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
+from opencertif.core import audit
 from opencertif.deposits import engine, reports
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit
@@ -28,6 +29,8 @@ class OrganisationToken(HttpBearer):
 
 
 router = Router(tags=["Dépôts"], auth=OrganisationToken())
+# A deposit number that no 64-bit key can hold is refused (4xx), never sent to the database.
+DepositId = Path(..., ge=1, le=2**63 - 1, description="numéro du dépôt")
 
 
 class FileErrorOut(Schema):
@@ -47,6 +50,7 @@ class DepositOut(Schema):
     received_at: datetime
     finished_at: datetime | None
     duplicate_of: int | None
+    same_file_as: int | None
     passage_total: int
     processed: int
     progress_percent: int
@@ -80,6 +84,7 @@ def _out(request, deposit: Deposit) -> dict:
         "received_at": deposit.received_at,
         "finished_at": deposit.finished_at,
         "duplicate_of": deposit.duplicate_of_id,
+        "same_file_as": deposit.same_file_as_id,
         "passage_total": deposit.passage_total,
         "processed": deposit.processed,
         "progress_percent": deposit.progress_percent,
@@ -109,7 +114,7 @@ def _deposit(request, deposit_id: int) -> Deposit:
 
 @router.post(
     "",
-    response={202: DepositOut, 413: dict, 400: dict},
+    response={202: DepositOut, 413: dict, 400: dict, 503: dict},
     summary="Déposer un fichier de passages",
 )
 def create_deposit(request, file: File[UploadedFile]):
@@ -127,20 +132,37 @@ def create_deposit(request, file: File[UploadedFile]):
         )
     except engine.DepositRefused as exc:
         return Status(413 if "taille" in str(exc) else 400, {"detail": str(exc)})
+    except engine.StorageUnavailable as exc:
+        return Status(503, {"detail": str(exc)})
     return Status(202, _out(request, deposit))
 
 
 @router.get("/{deposit_id}", response=DepositOut, summary="État d'un dépôt")
-def get_deposit(request, deposit_id: int):
+def get_deposit(request, deposit_id: int = DepositId):
     """State, counts and progress of a deposit made by (or for) the organisation."""
     return _out(request, _deposit(request, deposit_id))
 
 
 @router.get("/{deposit_id}/report.{fmt}", summary="Accusé de traitement (xml, csv ou xlsx)")
-def get_report(request, deposit_id: int, fmt: str):
+def get_report(request, deposit_id: int = DepositId, fmt: str = Path(...)):
     deposit = _deposit(request, deposit_id)
     if reports.source(deposit).state not in (DepositState.DONE, DepositState.REJECTED):
         raise HttpError(409, "Le traitement n'est pas terminé : l'accusé n'existe pas encore.")
+    if fmt not in ("xml", "csv", "xlsx"):
+        raise HttpError(404, "Formats : xml, csv ou xlsx.")
+    if not deposit.results_readable_by_organisation(request.api_organisation):
+        raise HttpError(
+            403,
+            "Le certificateur a retiré la délégation de dépôt à cet organisme : l'accusé de "
+            "traitement, qui nomme les titulaires, n'est plus consultable.",
+        )
+    audit.record(
+        actor=None,
+        actor_label=f"API ({request.api_token.name})",
+        action="deposit.report_read",
+        obj=deposit,
+        summary=f"accusé {fmt}",
+    )
     name = deposit.report_name
     if fmt == "xml":
         response = StreamingHttpResponse(

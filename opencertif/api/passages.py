@@ -2,22 +2,25 @@
 it deposited (or that were deposited for it), with the same rules as its space.
 
 Authentication: the organisation's token (`Authorization: Bearer <token>`), as for deposits.
-Corrections go through a deposit (SUPPRESSION then CREATION), or the space's form.
+Corrections go through a deposit (SUPPRESSION then CREATION), or the space's form. Reads
+of passages are audited under the token's name (ids and counts, never a holder's identity
+nor the typed search text).
 """
 
 import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
 
 from opencertif.api.deposits import OrganisationToken
 from opencertif.deposits import passages as service
-from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
 
 router = Router(tags=["Passages"], auth=OrganisationToken())
+PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+MAX_PAGE_LABEL = "1 000 000"
 
 
 class PassageOut(Schema):
@@ -46,13 +49,49 @@ class PassageDetailOut(PassageOut):
     history: list[dict]
 
 
-class PassageFilters(Schema):
-    id_technique: str | None = None
-    statut: str | None = None
-    certification: str | None = None
-    depot: int | None = None
-    valide_du: datetime.date | None = None
-    valide_au: datetime.date | None = None
+class PassageListQuery(Schema):
+    """The list's parameters: those of the web list (`deposits.passages.read_filters`
+    reads and checks both), plus the paging. Texts here, so that any value gets the
+    domain's French message and a 400, never a bare validation error."""
+
+    q: str | None = Field(None, description="idTechnique ou nom du titulaire (contient)")
+    id_technique: str | None = Field(None, description="idTechnique exact")
+    statut: str | None = Field(
+        None, description="ok, ko ou deleted ; sans statut : les acceptés et les refusés"
+    )
+    certification: str | None = Field(None, description="code (ex. : RNCP34762)")
+    depot: str | None = Field(None, description="numéro du dernier dépôt qui a nommé le passage")
+    valide_du: str | None = Field(
+        None, description="début de validité à partir du (AAAA-MM-JJ ou JJ/MM/AAAA)"
+    )
+    valide_au: str | None = Field(
+        None, description="début de validité jusqu'au (AAAA-MM-JJ ou JJ/MM/AAAA)"
+    )
+    obtention: str | None = Field(None, description="PAR_ADMISSION ou PAR_SCORING")
+    acces: str | None = Field(None, description="modalité d'accès (ex. : VAE)")
+    tri: str | None = Field(
+        None,
+        description="-recu (défaut), recu, id, titulaire, -validite ou validite",
+    )
+    page: str | None = Field(
+        None, description=f"numéro de page, de 1 à {MAX_PAGE_LABEL} (100 passages par page)"
+    )
+    apres: str | None = Field(
+        None,
+        description="curseur de la page suivante, donné par `next` (tri par défaut) : "
+        "le plus rapide pour parcourir toute la liste",
+    )
+
+
+class PassagePage(Schema):
+    count: int | None = Field(
+        description="nombre de passages de la sélection, donné avec les pages désignées "
+        "par leur numéro ; null sur les pages suivantes d'un parcours par `apres` (il a "
+        "été donné avec la première), et quand le compter lirait tous les passages de "
+        "l'organisme (filtres autres que statut et id_technique) : suivez alors `next`"
+    )
+    next: str | None = Field(description="adresse de la page suivante ; null à la fin")
+    items: list[PassageOut]
 
 
 class DeletionIn(Schema):
@@ -63,8 +102,12 @@ def _scope(request):
     return service.of_organisation(request.api_organisation)
 
 
+def _token_label(request) -> str:
+    return f"API ({request.api_token.name})"
+
+
 def _passage(request, passage_id: int) -> Passage:
-    passage = _scope(request).filter(pk=passage_id).first()
+    passage = _scope(request).filter(pk=passage_id).first() if service.is_id(passage_id) else None
     if passage is None:
         raise HttpError(404, "Passage introuvable pour cet organisme.")
     return passage
@@ -115,42 +158,85 @@ def _detail(passage: Passage) -> dict:
     }
 
 
-class PassagePagination(PageNumberPagination):
-    page_size = 100
+def _page_number(text: str | None, errors: dict[str, str]) -> int:
+    text = (text or "").strip()
+    if not text:
+        return 1
+    number = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
+    if not 1 <= number <= MAX_PAGE:
+        errors["page"] = (
+            f"Indiquez un numéro de page de 1 à {MAX_PAGE_LABEL} ; pour aller plus loin, "
+            "suivez `next`."
+        )
+    return number
 
 
-@router.get("", response=list[PassageOut], summary="Passages de l'organisme")
-@paginate(PassagePagination)
-def list_passages(request, filters: Query[PassageFilters]):
-    """The organisation's passages (as certifier, and those it deposited), newest first;
-    deleted ones only with `statut=deleted`."""
-    queryset = _scope(request)
-    if filters.statut:
-        if filters.statut not in PassageStatus.values:
-            raise HttpError(400, "statut : ok, ko ou deleted.")
-        queryset = queryset.filter(status=filters.statut)
+@router.get("", response=PassagePage, summary="Passages de l'organisme")
+def list_passages(request, params: Query[PassageListQuery]):
+    """The organisation's passages (as certifier, and those it deposited for a certifier
+    that still delegates deposit to it), 100 a page, newest first by default; deleted
+    ones only with `statut=deleted`. Paged in the database: `next` carries a cursor (the
+    default order) or the next page number (another `tri`)."""
+    filters, errors = service.read_filters(params.model_dump())
+    number = _page_number(params.page, errors)
+    cursor = (params.apres or "").strip()
+    if cursor and params.page:
+        errors["apres"] = "Avec `apres`, pas de `page` : suivez simplement `next`."
+    elif cursor and filters.tri != service.DEFAULT_SORT:
+        errors["apres"] = "Le curseur ne sert que l'ordre par défaut (tri=-recu) : utilisez `page`."
+    if errors:
+        raise HttpError(400, str(service.FilterError(errors)))
+    scope = _scope(request)
+    queryset = service.filtered(scope, filters).defer("fields", "identity")
+    offset = 0
+    if cursor:
+        try:
+            queryset = service.after(queryset, cursor)
+        except service.FilterError as exc:
+            raise HttpError(400, str(exc)) from exc
     else:
-        queryset = queryset.exclude(status=PassageStatus.DELETED)
-    if filters.id_technique:
-        queryset = queryset.filter(id_technique=filters.id_technique)
-    if filters.certification:
-        queryset = queryset.filter(certification_code=filters.certification.strip().upper())
-    if filters.depot:
-        queryset = queryset.filter(last_deposit_id=filters.depot)
-    if filters.valide_du:
-        queryset = queryset.filter(valid_from__gte=filters.valide_du)
-    if filters.valide_au:
-        queryset = queryset.filter(valid_from__lte=filters.valide_au)
-    return [_out(passage) for passage in queryset.order_by("-created_at", "-id")]
+        offset = (number - 1) * PAGE_SIZE
+    rows = list(queryset[offset : offset + PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if not more and not cursor and (rows or number == 1):
+        count = offset + len(rows)  # the whole selection was in reach: no count needed
+    elif filters.countable and not cursor:
+        # Once, with the first page: following `next` stays as fast on the last page.
+        count = service.filtered(scope, filters).count()
+    else:
+        count = None
+    next_url = None
+    if more:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("apres", None)
+        if filters.tri == service.DEFAULT_SORT:
+            query["apres"] = service.cursor_of(rows[-1])
+        else:
+            query["page"] = str(number + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    service.record_read(
+        action="passages.listed",
+        obj=request.api_organisation,
+        actor_label=_token_label(request),
+        ids=[passage.pk for passage in rows],
+        count=count,
+        filters=filters,
+    )
+    return {"count": count, "next": next_url, "items": [_out(passage) for passage in rows]}
 
 
 @router.get("/{passage_id}", response=PassageDetailOut, summary="Un passage et son historique")
 def get_passage(request, passage_id: int):
-    return _detail(_passage(request, passage_id))
-
-
-def _token_label(request) -> str:
-    return f"API ({request.api_token.name})"
+    passage = _passage(request, passage_id)
+    service.record_read(
+        action="passage.viewed",
+        obj=passage,
+        actor_label=_token_label(request),
+        ids=[passage.pk],
+    )
+    return _detail(passage)
 
 
 @router.post("/{passage_id}/delete", response=PassageDetailOut, summary="Supprimer un passage")

@@ -70,3 +70,22 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.period}"
+
+
+class WorkerBeat(models.Model):
+    """A live background worker (`opencertif worker`): it beats every few seconds. Task rows
+    left running by a worker that stopped beating are marked failed (core.workers)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-beat_at"]
+        verbose_name = "worker actif"
+        verbose_name_plural = "workers actifs"
+
+    def __str__(self) -> str:
+        return self.worker_id

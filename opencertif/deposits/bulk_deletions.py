@@ -23,7 +23,7 @@ from opencertif.deposits.enums import (
     PassageStatus,
 )
 from opencertif.deposits.models import BulkDeletion, Deposit, Passage, PassageEvent
-from opencertif.deposits.passages import PassageError, of_organisation
+from opencertif.deposits.passages import PassageError, is_id, of_organisation
 from opencertif.organisations.models import Organisation
 
 BATCH = 1000
@@ -85,6 +85,11 @@ def _chunks(values: list, size: int = CHUNK):
         yield values[start : start + size]
 
 
+def _number(value) -> int:
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 25 else 0
+
+
 def _collect(selection: Selection, rows) -> None:
     for pk, status, code in rows:
         selection.ids.append(pk)
@@ -101,10 +106,15 @@ def select(*, organisation: Organisation, kind: str, criteria: dict) -> Selectio
     mine = of_organisation(organisation).exclude(status=PassageStatus.DELETED)
     columns = ("pk", "status", "certification_code")
     if kind == BulkDeletionKind.DEPOSIT:
-        deposit = Deposit.objects.filter(
-            Q(organisation=organisation) | Q(certifier_account__organisation=organisation),
-            pk=criteria.get("deposit") or 0,
-        ).first()
+        number = _number(criteria.get("deposit"))
+        deposit = (
+            Deposit.objects.filter(
+                Q(organisation=organisation) | Q(certifier_account__organisation=organisation),
+                pk=number,
+            ).first()
+            if is_id(number)
+            else None
+        )
         if deposit is None:
             raise PassageError("Choisissez un dépôt de votre organisme.")
         selection = Selection(
@@ -139,7 +149,13 @@ def select(*, organisation: Organisation, kind: str, criteria: dict) -> Selectio
             .values_list(*columns),
         )
     elif kind == BulkDeletionKind.SELECTION:
-        wanted = sorted({int(pk) for pk in criteria.get("ids") or [] if str(pk).isdigit()})
+        wanted = sorted(
+            {
+                int(pk)
+                for pk in criteria.get("ids") or []
+                if str(pk).isascii() and str(pk).isdigit() and is_id(int(pk))
+            }
+        )
         if not wanted:
             raise PassageError("Cochez au moins un passage dans la liste.")
         if len(wanted) > CHUNK:
@@ -270,8 +286,13 @@ def unfinished():
 
 
 def sample(bulk: BulkDeletion):
-    """The first passages of a selection, to show in its preview."""
-    return Passage.objects.filter(pk__in=bulk.passage_ids[:SAMPLE]).order_by("id_technique")
+    """The first passages of a selection, to show in its preview (those the organisation
+    may still see)."""
+    return (
+        of_organisation(bulk.organisation)
+        .filter(pk__in=bulk.passage_ids[:SAMPLE])
+        .order_by("id_technique")
+    )
 
 
 def run(bulk_id: int) -> BulkDeletion:
@@ -302,12 +323,15 @@ def run(bulk_id: int) -> BulkDeletion:
 def _delete_batches(bulk: BulkDeletion) -> None:
     ids = bulk.passage_ids
     position = bulk.processed
+    # Only what the organisation may still look after: a delegation revoked since the
+    # confirmation takes the certifier's passages out of the deletion.
+    scope = of_organisation(bulk.organisation)
     while position < len(ids):
         batch = ids[position : position + BATCH]
         with transaction.atomic():
             now = timezone.now()
             targets = list(
-                Passage.objects.select_for_update()
+                scope.select_for_update()
                 .filter(pk__in=batch)
                 .exclude(status=PassageStatus.DELETED)
                 .values_list("pk", flat=True)
@@ -384,10 +408,13 @@ def request_restore(*, bulk: BulkDeletion, by) -> None:
 
 
 def _restore(bulk: BulkDeletion) -> None:
+    # As for the deletion: passages of a certifier that revoked its delegation since are
+    # no longer the organisation's to restore (the certifier restores them one by one).
+    scope = of_organisation(bulk.organisation)
     while True:
         with transaction.atomic():
             batch = list(
-                Passage.objects.select_for_update()
+                scope.select_for_update()
                 .filter(
                     bulk_deletion=bulk,
                     status=PassageStatus.DELETED,

@@ -22,10 +22,11 @@ from opencertif.deposits.format import writer
 from opencertif.deposits.models import Delegation, Deposit, DepositAccount, Passage, Person
 from opencertif.organisations.enums import OrganisationKind, Role
 from opencertif.organisations.models import Membership, Organisation
+from opencertif.registry.demo import DEMO_THIRD_PARTY_SIRET, DEMO_UNIVERSITY_SIRET
 
 STAFF = ("admin@opencertif.test", "demo-admin-2026", "Alix", "Admin")
 UNIVERSITY = {
-    "siret": "13000000000013",
+    "siret": DEMO_UNIVERSITY_SIRET,
     "name": "Université de démonstration",
     "commercial_name": "Campus Démo",
     "kind": OrganisationKind.HIGHER_EDUCATION,
@@ -34,7 +35,7 @@ UNIVERSITY = {
     "id_contract": "MCFCER000001",
 }
 THIRD_PARTY = {
-    "siret": "13000000000021",
+    "siret": DEMO_THIRD_PARTY_SIRET,
     "name": "Tiers de confiance démo",
     "commercial_name": "Confiance Démo",
     "kind": OrganisationKind.COMPANY,

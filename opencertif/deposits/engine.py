@@ -1,20 +1,31 @@
 """The deposit engine: receive a file, check it whole, then process its passages.
 
 receive()  stores the file compressed (SHA-256, size limit), answers with the receipt and
-           enqueues the processing on commit; the very same file already processed is
-           answered with the first report.
+           enqueues the processing on commit. A file identical to one sent before is
+           processed again against today's state; the receipt says when it was first sent.
 process()  is the task body. It is idempotent and resumable: the state machine says where
            the deposit stands; passages are handled in batches, each committed with the
            deposit's progress counter, so a run killed mid-way resumes exactly after the
            last committed batch — no duplicate, no loss.
+
+A run holds the deposit by a claim (`run_token`) and beats `heartbeat_at` every few
+seconds; a run whose claim was taken stops. A deposit whose heartbeat is older than
+DEPOSIT_STALL_SECONDS is taken over by a live worker (`take_over_abandoned`); after
+MAX_FRUITLESS_RUNS interrupted runs without progress it is failed for good. The whole-file
+check reads the untrusted file in a child process (opencertif.core.isolation): a parser
+crash rejects the file instead of killing the worker.
 """
 
+import contextlib
 import datetime
+import errno
 import gzip
 import hashlib
 import itertools
 import json
+import logging
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +37,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from opencertif.core import audit
+from opencertif.core import audit, isolation
 from opencertif.deposits import assess, identity
 from opencertif.deposits.enums import (
     AccountRole,
@@ -47,16 +58,48 @@ from opencertif.deposits.models import (
 from opencertif.deposits.services import may_deposit
 from opencertif.organisations.models import Organisation
 
+log = logging.getLogger(__name__)
+
 BATCH = 1000
 CHUNK = 1 << 20
+MAX_FRUITLESS_RUNS = 2
+QUEUED = "q:"  # prefix of a claim set for a run still waiting in the queue
+
+UNREADABLE = (
+    "Le fichier n'a pas pu être lu : {why}. Vérifiez qu'il s'agit bien d'un fichier XML "
+    "encodé en UTF-8, conforme au format de dépôt et sans déclaration DOCTYPE, puis "
+    "déposez-le de nouveau."
+)
+STORAGE_UNAVAILABLE = (
+    "Le service de dépôt est momentanément indisponible : le fichier n'a pas pu être "
+    "enregistré et rien n'a été conservé. Réessayez dans quelques minutes ; si le problème "
+    "persiste, signalez-le à l'équipe de la plateforme."
+)
 
 
 class DepositRefused(ValueError):
-    """The upload cannot even be received (too big, empty): nothing is stored."""
+    """The upload cannot even be received (too big, empty, unreadable): nothing is stored."""
+
+
+class StorageUnavailable(RuntimeError):
+    """The platform cannot store the upload now (disk full, data folder not writable):
+    nothing is stored; the caller answers « service momentanément indisponible » (503)."""
+
+    def __init__(self, message: str = STORAGE_UNAVAILABLE):
+        super().__init__(message)
 
 
 class AlreadyProcessed(Exception):
-    """Another run committed this batch first; this run stops without writing twice."""
+    """Another run committed this batch first, or took the deposit over: this run stops
+    without writing twice."""
+
+
+def stall_seconds() -> int:
+    return settings.DEPOSIT_STALL_SECONDS
+
+
+def heartbeat_seconds() -> float:
+    return settings.DEPOSIT_HEARTBEAT_SECONDS
 
 
 def max_bytes() -> int:
@@ -71,21 +114,44 @@ def storage_path(deposit_id: int | str) -> Path:
     return Path(default_storage.path(f"deposits/{deposit_id}.xml.gz"))
 
 
-@transaction.atomic
+def _read(stream: IO[bytes]) -> bytes:
+    try:
+        return stream.read(CHUNK)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise DepositRefused(
+            "Le fichier compressé est illisible (archive .gz tronquée ou corrompue) : "
+            "envoyez le fichier XML tel quel, ou compressez-le de nouveau."
+        ) from exc
+
+
+# Errors of the platform's own storage, not of the upload.
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def _storage_error(exc: OSError) -> bool:
+    return isinstance(exc, PermissionError) or exc.errno in _STORAGE_ERRNOS
+
+
 def receive(
     *, organisation: Organisation, user, channel: str, name: str, stream: IO[bytes]
 ) -> Deposit:
     """Store an uploaded deposit and answer with its receipt (the Deposit).
 
-    Refuses (DepositRefused, nothing stored) a file over DEPOSIT_MAX_BYTES or empty.
-    Processing starts on commit, in a background task.
+    Refuses (DepositRefused, nothing stored) a file over DEPOSIT_MAX_BYTES, empty or
+    unreadable; raises StorageUnavailable (nothing stored) when the platform cannot write
+    it. Processing starts on commit, in a background task; a file identical to one sent
+    before is processed again, and `same_file_as` names the first one.
+
+    The upload is streamed to disk before any database write: a 200 MB upload never holds
+    the database's write lock (SQLite has one for the whole base).
     """
-    temporary = Path(default_storage.path(f"deposits/incoming-{uuid.uuid4().hex}.xml.gz"))
-    temporary.parent.mkdir(parents=True, exist_ok=True)
     digest, size, limit = hashlib.sha256(), 0, max_bytes()
+    temporary = None
     try:
+        temporary = Path(default_storage.path(f"deposits/incoming-{uuid.uuid4().hex}.xml.gz"))
+        temporary.parent.mkdir(parents=True, exist_ok=True)
         with gzip.open(temporary, "wb", compresslevel=1) as out:
-            while chunk := stream.read(CHUNK):
+            while chunk := _read(stream):
                 size += len(chunk)
                 if size > limit:
                     raise DepositRefused(
@@ -96,19 +162,42 @@ def receive(
                 out.write(chunk)
         if size == 0:
             raise DepositRefused("Le fichier est vide.")
-    except BaseException:
-        temporary.unlink(missing_ok=True)
+        with transaction.atomic():
+            deposit = _record_receipt(
+                organisation=organisation,
+                user=user,
+                channel=channel,
+                name=name,
+                size=size,
+                sha256=digest.hexdigest(),
+                temporary=temporary,
+            )
+    except OSError as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        if _storage_error(exc):
+            raise StorageUnavailable() from exc
         raise
+    except BaseException:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise
+    return deposit
+
+
+def _record_receipt(*, organisation, user, channel, name, size, sha256, temporary) -> Deposit:
     deposit = Deposit.objects.create(
         organisation=organisation,
         uploaded_by=user if getattr(user, "pk", None) else None,
         channel=channel,
         file_name=Path(name).name[:255] or "depot.xml",
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
+        same_file_as=Deposit.objects.filter(organisation=organisation, sha256=sha256)
+        .order_by("received_at", "pk")
+        .first(),
     )
     final = storage_path(deposit.pk)
-    temporary.replace(final)
     deposit.stored_path = str(final.relative_to(default_storage.location))
     deposit.save(update_fields=["stored_path"])
     audit.record(
@@ -117,20 +206,8 @@ def receive(
         obj=deposit,
         summary=f"{deposit.file_name}, {size} octets, canal {channel}",
     )
-    first = (
-        Deposit.objects.filter(
-            organisation=organisation,
-            sha256=deposit.sha256,
-            state__in=(DepositState.DONE, DepositState.REJECTED),
-            duplicate_of__isnull=True,
-        )
-        .exclude(pk=deposit.pk)
-        .order_by("received_at")
-        .first()
-    )
-    if first is not None:
-        _answer_as_duplicate(deposit, first)
-        return deposit
+    # Last: a rename cannot be rolled back with the rows.
+    temporary.replace(final)
     if channel not in (Channel.CLI, Channel.FORM):
         # The command line and the declaration form process in the foreground.
         transaction.on_commit(lambda: enqueue(deposit.pk))
@@ -144,50 +221,6 @@ def enqueue(deposit_id: int) -> None:
     process_deposit.enqueue(deposit_id)
 
 
-def _answer_as_duplicate(deposit: Deposit, first: Deposit) -> None:
-    deposit.duplicate_of = first
-    for name in (
-        "id_flux",
-        "flux_timestamp",
-        "action",
-        "emitter_id_client",
-        "certifier_id_client",
-        "id_contract",
-        "certifier_account",
-        "passage_total",
-        "ok_count",
-        "ko_count",
-        "unchanged_count",
-        "deleted_count",
-        "errors",
-    ):
-        setattr(deposit, name, getattr(first, name))
-    deposit.processed = first.passage_total
-    deposit.finished_at = timezone.now()
-    deposit.transition(
-        "answer_as_duplicate",
-        note=f"Fichier identique au dépôt n° {first.pk} : son rapport fait réponse.",
-        fields=(
-            "duplicate_of",
-            "id_flux",
-            "flux_timestamp",
-            "action",
-            "emitter_id_client",
-            "certifier_id_client",
-            "id_contract",
-            "certifier_account",
-            "passage_total",
-            "processed",
-            "ok_count",
-            "ko_count",
-            "unchanged_count",
-            "deleted_count",
-            "errors",
-            "finished_at",
-        ),
-    )
-
-
 def open_stored(deposit: Deposit) -> IO[bytes]:
     return reader.open_file(default_storage.path(deposit.stored_path))
 
@@ -195,18 +228,24 @@ def open_stored(deposit: Deposit) -> IO[bytes]:
 # ---------------------------------------------------------------- whole-file checks
 
 
-def check_file(path: str | Path) -> tuple[reader.Envelope, list[reader.FileError]]:
-    """Validate a file against the format only (no account checks, nothing stored)."""
-    with reader.open_file(path) as stream:
-        envelope, errors = reader.validate(stream, max_passages=max_passages())
-    if (
-        errors
-        and errors[0].type == "XSD"
-        and Path(path).stat().st_size < reader.FULL_ERROR_LIST_BELOW
-    ):
-        with reader.open_file(path) as stream:
-            errors = reader.all_schema_errors(stream) or errors
-    return envelope, errors
+def check_file(path: str | Path, *, beat=None) -> tuple[reader.Envelope, list[reader.FileError]]:
+    """Validate a file against the format only (no account checks, nothing stored).
+
+    The file is read in a child process: whatever it holds, a crash or a runaway parse
+    ends the child and comes back as a refusal of the file, never as the end of the
+    worker. `beat()` is called every few seconds meanwhile."""
+    try:
+        return isolation.run(
+            reader.check_path,
+            str(path),
+            max_passages=max_passages(),
+            timeout=settings.DEPOSIT_CHECK_TIMEOUT_SECONDS,
+            beat=beat,
+            beat_every=heartbeat_seconds(),
+        )
+    except (isolation.ChildCrashed, isolation.ChildTimedOut) as exc:
+        log.warning("contrôle du fichier %s : %s", Path(path).name, exc)
+        return reader.Envelope(), [reader.FileError("XML", UNREADABLE.format(why=exc), 0, 0)]
 
 
 def _account_errors(
@@ -261,35 +300,112 @@ def _account_errors(
 # ---------------------------------------------------------------- the task body
 
 
+def _beat(deposit_id: int, token: str) -> None:
+    """Tell that this run is alive; stop it (AlreadyProcessed) if its claim was taken."""
+    if not Deposit.objects.filter(pk=deposit_id, run_token=token).update(
+        heartbeat_at=timezone.now()
+    ):
+        raise AlreadyProcessed(f"dépôt {deposit_id} repris par une autre exécution")
+
+
+def _interrupted(deposit: Deposit, now) -> bool:
+    """Whether the run that holds this deposit stopped without finishing it."""
+    if not deposit.run_token or deposit.run_token.startswith(QUEUED):
+        return False
+    limit = now - datetime.timedelta(seconds=stall_seconds())
+    return deposit.heartbeat_at is None or deposit.heartbeat_at < limit
+
+
+def _count_interruption(deposit: Deposit) -> bool:
+    """Count the interrupted run; fail the deposit for good (True) when it is the
+    MAX_FRUITLESS_RUNS-th in a row without progress. The caller holds the row lock."""
+    if deposit.processed > deposit.run_mark:
+        deposit.fruitless_runs = 0
+        return False
+    deposit.fruitless_runs += 1
+    if deposit.fruitless_runs < MAX_FRUITLESS_RUNS:
+        return False
+    deposit.failure = UNREADABLE.format(
+        why=(
+            f"son traitement s'est interrompu {deposit.fruitless_runs} fois sans progresser "
+            "(le programme qui le lisait s'est arrêté)"
+        )
+    )
+    deposit.finished_at = timezone.now()
+    deposit.run_token = ""
+    deposit.transition(
+        "fail",
+        note=deposit.failure,
+        fields=("failure", "finished_at", "fruitless_runs", "run_token"),
+    )
+    audit.record(actor=None, action="deposit.failed", obj=deposit, summary="interruptions")
+    return True
+
+
+def _claim(deposit_id: int) -> str | None:
+    """Take the deposit for this run, or None when it is finished or held by a live run."""
+    with transaction.atomic():
+        deposit = Deposit.objects.select_for_update().get(pk=deposit_id)
+        if deposit.is_final:
+            return None
+        now = timezone.now()
+        queued_or_free = not deposit.run_token or deposit.run_token.startswith(QUEUED)
+        if not queued_or_free and not _interrupted(deposit, now):
+            return None  # another run is alive and holds it
+        if not queued_or_free and _count_interruption(deposit):
+            return None
+        token = uuid.uuid4().hex
+        deposit.run_token, deposit.run_mark, deposit.heartbeat_at = token, deposit.processed, now
+        deposit.save(update_fields=["run_token", "run_mark", "heartbeat_at", "fruitless_runs"])
+        return token
+
+
+def _release(deposit_id: int, token: str) -> None:
+    """A run stopped by the worker's own shutdown (not killed): let the next run resume
+    at once instead of waiting for the heartbeat to age; the interruption still counts."""
+    # The database may be what stopped us: then the heartbeat ages instead.
+    with contextlib.suppress(Exception):
+        Deposit.objects.filter(pk=deposit_id, run_token=token).update(heartbeat_at=None)
+
+
 def process(deposit_id: int, *, progress=None) -> Deposit:
     """Run (or resume) the processing of a deposit. Safe to call twice.
 
     `progress(done, total)` is called after each committed batch of passages."""
+    token = _claim(deposit_id)
     deposit = Deposit.objects.get(pk=deposit_id)
+    if token is None:
+        return deposit
     try:
         if deposit.state == DepositState.RECEIVED:
             deposit.started_at = timezone.now()
             deposit.transition("start_validation", fields=("started_at",))
         if deposit.state == DepositState.VALIDATING:
-            _validate(deposit)
+            _validate(deposit, token)
         if deposit.state == DepositState.PROCESSING:
-            _process_passages(deposit, progress)
+            _process_passages(deposit, token, progress)
     except AlreadyProcessed:
         # Another run is ahead on this deposit: it will finish it.
         deposit.refresh_from_db()
         return deposit
     except Exception as exc:
         deposit.refresh_from_db()
-        if not deposit.is_final:
+        if not deposit.is_final and deposit.run_token == token:
             deposit.failure = f"{type(exc).__name__}: {exc}"[:2000]
             deposit.finished_at = timezone.now()
             deposit.transition("fail", note=deposit.failure, fields=("failure", "finished_at"))
         raise
+    except BaseException:
+        _release(deposit_id, token)
+        raise
     return deposit
 
 
-def _validate(deposit: Deposit) -> None:
-    envelope, errors = check_file(default_storage.path(deposit.stored_path))
+def _validate(deposit: Deposit, token: str) -> None:
+    envelope, errors = check_file(
+        default_storage.path(deposit.stored_path), beat=lambda: _beat(deposit.pk, token)
+    )
+    _beat(deposit.pk, token)
     certifier = None
     if not errors:
         certifier, errors = _account_errors(deposit, envelope)
@@ -363,12 +479,14 @@ def _envelope(deposit: Deposit) -> reader.Envelope:
 class _Run:
     deposit: Deposit
     rules: assess.Context
+    token: str = ""
 
 
-def _process_passages(deposit: Deposit, progress=None) -> None:
+def _process_passages(deposit: Deposit, token: str, progress=None) -> None:
     envelope = _envelope(deposit)
     run = _Run(
         deposit=deposit,
+        token=token,
         rules=assess.Context(
             certifier=deposit.certifier_account,
             emitter=deposit.emitter_id_client,
@@ -388,13 +506,33 @@ def _process_passages(deposit: Deposit, progress=None) -> None:
             position += len(batch)
             if progress:
                 progress(position, deposit.passage_total)
-    _finish(deposit)
+    _finish(deposit, token)
 
 
 def _handle_batch(run: _Run, batch: list, start: int) -> None:
     outcomes = assess.assess(run.rules, batch)
+    counters = {
+        "ok_count": sum(o.ok and not o.unchanged and not o.deleted for o in outcomes),
+        "ko_count": sum(not o.ok for o in outcomes),
+        "unchanged_count": sum(o.unchanged for o in outcomes),
+        "deleted_count": sum(o.deleted for o in outcomes),
+    }
     with transaction.atomic():
         now = timezone.now()
+        # The progress counter first, guarded by the batch's start and this run's claim:
+        # a run that overlaps another one steps aside here, before writing anything.
+        updated = Deposit.objects.filter(
+            pk=run.deposit.pk,
+            processed=start,
+            state=DepositState.PROCESSING,
+            run_token=run.token,
+        ).update(
+            processed=start + len(batch),
+            heartbeat_at=now,
+            **{name: F(name) + value for name, value in counters.items()},
+        )
+        if updated != 1:
+            raise AlreadyProcessed(f"dépôt {run.deposit.pk}, passages à partir de {start}")
         write_passages(
             run.rules.certifier,
             [o for o in outcomes if o.write and not o.deleted],
@@ -408,22 +546,6 @@ def _handle_batch(run: _Run, batch: list, start: int) -> None:
             now=now,
         )
         _write_results(run.deposit, outcomes, start)
-        counters = {
-            "ok_count": sum(o.ok and not o.unchanged and not o.deleted for o in outcomes),
-            "ko_count": sum(not o.ok for o in outcomes),
-            "unchanged_count": sum(o.unchanged for o in outcomes),
-            "deleted_count": sum(o.deleted for o in outcomes),
-        }
-        updated = Deposit.objects.filter(
-            pk=run.deposit.pk, processed=start, state=DepositState.PROCESSING
-        ).update(
-            processed=start + len(batch),
-            heartbeat_at=now,
-            **{name: F(name) + value for name, value in counters.items()},
-        )
-        if updated != 1:
-            # Another run already committed this batch: leave, without writing twice.
-            raise AlreadyProcessed(f"dépôt {run.deposit.pk}, passages à partir de {start}")
 
 
 _PASSAGE_COLUMNS = (
@@ -462,6 +584,10 @@ def write_passages(
     """Create or replace the passages of these outcomes, keyed by (certifier, idTechnique)."""
     if not outcomes:
         return
+    # Raw SQL gets the database's own form of the instant, as the ORM would write it (on
+    # SQLite a naive UTC text; an aware value would be stored with its "+00:00" suffix,
+    # which the ORM's comparisons then miss).
+    now = connection.ops.adapt_datetimefield_value(now)
     rows = []
     for outcome in outcomes:
         values = assess.passage_values(outcome)
@@ -569,9 +695,9 @@ def _write_results(deposit: Deposit, outcomes: list[assess.Outcome], start: int)
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
-def _finish(deposit: Deposit) -> None:
+def _finish(deposit: Deposit, token: str) -> None:
     deposit.refresh_from_db()
-    if deposit.state != DepositState.PROCESSING:
+    if deposit.state != DepositState.PROCESSING or deposit.run_token != token:
         return
     deposit.finished_at = timezone.now()
     deposit.transition("finish", fields=("finished_at",))
@@ -591,15 +717,75 @@ def stalled(*, older_than_seconds: int = 120):
     limit = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     return Deposit.objects.filter(
         Q(state=DepositState.RECEIVED, received_at__lt=limit)
-        | Q(state=DepositState.VALIDATING, started_at__lt=limit)
-        | Q(state=DepositState.PROCESSING, heartbeat_at__lt=limit)
+        | Q(state__in=(DepositState.VALIDATING, DepositState.PROCESSING))
+        & (Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True))
     )
+
+
+def take_over_abandoned(*, older_than_seconds: int | None = None) -> list[int]:
+    """Enqueue again the deposits whose run stopped beating (its worker died or hangs).
+
+    Each is marked as queued, so that a later call does not enqueue it twice while the
+    queue is busy; one interrupted too often without progress is failed instead. Returns
+    the ids enqueued."""
+    seconds = stall_seconds() if older_than_seconds is None else older_than_seconds
+    limit = timezone.now() - datetime.timedelta(seconds=seconds)
+    candidates = list(
+        Deposit.objects.filter(
+            Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True),
+            state__in=(DepositState.VALIDATING, DepositState.PROCESSING),
+        ).values_list("pk", flat=True)
+    )
+    enqueued = []
+    for pk in candidates:
+        with transaction.atomic():
+            deposit = Deposit.objects.select_for_update().get(pk=pk)
+            if deposit.is_final or (deposit.heartbeat_at and deposit.heartbeat_at >= limit):
+                continue
+            held = deposit.run_token and not deposit.run_token.startswith(QUEUED)
+            if held and _count_interruption(deposit):
+                continue
+            deposit.run_token = QUEUED + uuid.uuid4().hex[:30]
+            deposit.heartbeat_at = timezone.now()
+            deposit.save(update_fields=["run_token", "heartbeat_at", "fruitless_runs"])
+            transaction.on_commit(lambda pk=pk: enqueue(pk))
+        enqueued.append(pk)
+    return enqueued
+
+
+def purge_stored_files(*, now=None) -> int:
+    """Erase the stored files of deposits finished more than DEPOSIT_FILE_RETENTION_DAYS
+    ago (the deposit, its counts and its report stay); return how many were erased."""
+    now = now or timezone.now()
+    limit = now - datetime.timedelta(days=settings.DEPOSIT_FILE_RETENTION_DAYS)
+    erased = 0
+    for pk, stored in (
+        Deposit.objects.filter(
+            state__in=(DepositState.DONE, DepositState.REJECTED, DepositState.FAILED),
+            finished_at__lt=limit,
+            file_purged_at__isnull=True,
+        )
+        .exclude(stored_path="")
+        .values_list("pk", "stored_path")
+        .iterator()
+    ):
+        Path(default_storage.path(stored)).unlink(missing_ok=True)
+        erased += Deposit.objects.filter(pk=pk, file_purged_at__isnull=True).update(
+            file_purged_at=now
+        )
+    return erased
 
 
 @transaction.atomic
 def retry(*, deposit: Deposit, by) -> None:
     """Start a failed deposit again (it resumes after its last committed batch)."""
-    deposit.transition("retry", by=by)
+    if deposit.file_purged_at:
+        raise DepositRefused(
+            "Le fichier de ce dépôt a été effacé (durée de conservation dépassée) : "
+            "déposez-le de nouveau."
+        )
+    deposit.run_token, deposit.fruitless_runs = "", 0
+    deposit.transition("retry", by=by, fields=("run_token", "fruitless_runs"))
     audit.record(actor=by, action="deposit.retried", obj=deposit)
     transaction.on_commit(lambda: enqueue(deposit.pk))
 

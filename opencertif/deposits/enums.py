@@ -97,3 +97,20 @@ class ComplianceStatus(models.TextChoices):
     NEW = "new", "Nouvellement enregistrée"
     # inactive fiche, or no longer one of its certifiers
     NOT_FOLLOWED = "not_followed", "Non suivie"
+
+
+class SheetImportState(models.TextChoices):
+    """Where the background conversion of an uploaded spreadsheet stands."""
+
+    RECEIVED = "received", "Reçu, en attente de conversion"
+    CONVERTING = "converting", "Conversion en cours"
+    DONE = "done", "Converti"
+    REFUSED = "refused", "Refusé"
+    FAILED = "failed", "Échec technique"
+
+
+class SheetAction(models.TextChoices):
+    """What a converted spreadsheet becomes."""
+
+    DEPOSIT = "deposit", "Dépôt"
+    XML = "xml", "Fichier XML"

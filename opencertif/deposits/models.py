@@ -16,6 +16,8 @@ from opencertif.deposits.enums import (
     PassageEventKind,
     PassageStatus,
     Sex,
+    SheetAction,
+    SheetImportState,
 )
 from opencertif.organisations.models import Organisation
 
@@ -223,7 +225,6 @@ class Deposit(WorkflowMixin):
         "reject": ((DepositState.VALIDATING,), DepositState.REJECTED),
         "start_processing": ((DepositState.VALIDATING,), DepositState.PROCESSING),
         "finish": ((DepositState.PROCESSING,), DepositState.DONE),
-        "answer_as_duplicate": ((DepositState.RECEIVED,), DepositState.DONE),
         "fail": (
             (DepositState.RECEIVED, DepositState.VALIDATING, DepositState.PROCESSING),
             DepositState.FAILED,
@@ -245,8 +246,19 @@ class Deposit(WorkflowMixin):
     stored_path = models.CharField(max_length=255, editable=False)
     size = models.PositiveBigIntegerField("taille (octets)")
     sha256 = models.CharField(max_length=64, db_index=True)
+    # Deposits received before December 2026 could be answered with the report of an
+    # identical earlier file (`duplicate_of`); an identical file is now processed again
+    # against today's state, and `same_file_as` only names the first one sent.
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    same_file_as = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="fichier identique au dépôt",
     )
     id_flux = models.CharField("idFlux", max_length=50, blank=True)
     flux_timestamp = models.CharField("horodatage", max_length=30, blank=True)
@@ -280,6 +292,15 @@ class Deposit(WorkflowMixin):
     processing_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField("fin du traitement", null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The run that holds the deposit: each run claims it with a fresh token and beats
+    # `heartbeat_at`; a run that finds another token stops. A run that starts while the
+    # previous one stopped without progress counts a fruitless run: after
+    # MAX_FRUITLESS_RUNS the deposit is failed, never resumed again (a file that kills
+    # the process that reads it must not kill every worker in turn).
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    run_mark = models.PositiveIntegerField(default=0, editable=False)
+    fruitless_runs = models.PositiveSmallIntegerField(default=0, editable=False)
+    file_purged_at = models.DateTimeField("fichier effacé le", null=True, blank=True)
     # Spreadsheet deposits: the sheet row of each passage (by seq), and the rows left out
     # before the deposit because a cell could not be read ({row, column, message}).
     sheet_rows = models.JSONField(default=list, blank=True)
@@ -322,16 +343,80 @@ class Deposit(WorkflowMixin):
         day = (self.finished_at or self.received_at).strftime("%Y%m%d")
         return f"Accuse_de_traitement_{self.file_name}_{day}"
 
+    def results_readable_by(self, user) -> bool:
+        """Whether the user may read this deposit's results passage by passage (they name
+        holders): the certifier's members always; the depositor's only while the certifier
+        still delegates deposit to it — a revoked delegation ends that access at once, as
+        it does for the passages."""
+        organisation_ids = set(Organisation.objects.of_user(user).values_list("pk", flat=True))
+        return self._results_readable(organisation_ids)
+
+    def results_readable_by_organisation(self, organisation) -> bool:
+        """The same, for an organisation's API token."""
+        return self._results_readable({organisation.pk})
+
+    def _results_readable(self, organisation_ids: set[int]) -> bool:
+        certifier = self.certifier_account
+        if certifier is None or certifier.organisation_id in organisation_ids:
+            return certifier is not None or self.organisation_id in organisation_ids
+        if self.organisation_id not in organisation_ids:
+            return False
+        return (
+            Delegation.objects.active()
+            .filter(certifier_id=certifier.pk, depositor__organisation_id=self.organisation_id)
+            .exists()
+        )
+
 
 class PassageQuerySet(models.QuerySet):
+    def of_organisations(self, organisation_ids):
+        """Passages that these organisations may see and look after: those of their
+        certifier accounts, and those they deposited (last) for a certifier that still
+        delegates deposit to them. A revoked delegation ends the access at once.
+
+        The accounts and delegations (a handful of rows) are read now, so that the
+        passages are filtered on `certifier_id` by value: for a certifier the statement
+        is one index range, which the list's ordering and paging can follow."""
+        organisation_ids = list(organisation_ids)
+        own = list(
+            DepositAccount.objects.filter(
+                organisation__in=organisation_ids, role=AccountRole.CERTIFIER
+            ).values_list("pk", flat=True)
+        )
+        delegated: dict[int, set[int]] = {}
+        for organisation_id, certifier_id in (
+            Delegation.objects.active()
+            .filter(
+                depositor__organisation__in=organisation_ids,
+                depositor__activated_at__isnull=False,
+            )
+            .values_list("depositor__organisation_id", "certifier_id")
+        ):
+            if certifier_id not in own:
+                delegated.setdefault(organisation_id, set()).add(certifier_id)
+        branches = [Q(certifier_id__in=own)] if own else []
+        for organisation_id, certifiers in sorted(delegated.items()):
+            branches.append(
+                Q(
+                    certifier_id__in=sorted(certifiers),
+                    last_deposit__in=Deposit.objects.filter(
+                        organisation_id=organisation_id, certifier_account__in=certifiers
+                    ).values("pk"),
+                )
+            )
+        if not branches:
+            return self.none()
+        condition = branches[0]
+        for branch in branches[1:]:
+            condition |= branch
+        return self.filter(condition)
+
     def visible_to(self, user):
-        """A certifier's passages, and those an organisation deposited for a certifier."""
+        """The passages a user may see and look after, through their organisations."""
         if not user.is_authenticated:
             return self.none()
-        organisations = Organisation.objects.of_user(user).values("pk")
-        return self.filter(
-            Q(certifier__organisation__in=organisations)
-            | Q(last_deposit__organisation__in=organisations)
+        return self.of_organisations(
+            Organisation.objects.of_user(user).values_list("pk", flat=True)
         )
 
 
@@ -415,6 +500,11 @@ class Passage(models.Model):
         ]
         indexes = [
             models.Index(fields=["certifier", "status"], name="passage_certifier_status"),
+            # The list's default order (most recently received first) for one certifier:
+            # a page of the web list or the API reads its rows only.
+            models.Index(
+                fields=["certifier", "created_at", "id"], name="passage_certifier_received"
+            ),
             models.Index(fields=["certification", "status"], name="passage_certification"),
             # A holder's passport, and the count of passports fed (statistics).
             models.Index(fields=["person", "status"], name="passage_person_status"),
@@ -606,3 +696,107 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} – {self.deadline} J-{self.days_before}"
+
+
+class SheetImportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The uploads of the user's organisations: only their members see them."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organisation__in=Organisation.objects.of_user(user).values("pk"))
+
+
+class SheetImport(WorkflowMixin):
+    """A spreadsheet uploaded on /espace/tableur/ and its conversion in the background,
+    into a deposit or into the XML file to download (deposits/sheet_imports.py)."""
+
+    TRANSITIONS = {
+        "start": ((SheetImportState.RECEIVED,), SheetImportState.CONVERTING),
+        # A new run takes over a conversion whose run stopped (its worker died).
+        "take_over": ((SheetImportState.CONVERTING,), SheetImportState.CONVERTING),
+        "finish": ((SheetImportState.CONVERTING,), SheetImportState.DONE),
+        "refuse": ((SheetImportState.CONVERTING,), SheetImportState.REFUSED),
+        "fail": (
+            (SheetImportState.RECEIVED, SheetImportState.CONVERTING),
+            SheetImportState.FAILED,
+        ),
+    }
+
+    state = models.CharField(
+        "état",
+        max_length=10,
+        choices=SheetImportState.choices,
+        default=SheetImportState.RECEIVED,
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sheet_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField("action", max_length=7, choices=SheetAction.choices)
+    file_name = models.CharField("fichier", max_length=255)
+    # The uploaded file under DATA_DIR/files/; erased once the conversion is over.
+    stored_path = models.CharField(max_length=255, blank=True, editable=False)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    created_at = models.DateTimeField("reçu le", auto_now_add=True)
+    started_at = models.DateTimeField("début de la conversion", null=True, blank=True)
+    finished_at = models.DateTimeField("fin de la conversion", null=True, blank=True)
+    # A run claims the conversion with a token and beats `heartbeat_at`; one that finds
+    # another token stops. A conversion starts over from its first row: after
+    # MAX_INTERRUPTIONS interrupted runs it is failed, never resumed again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    interruptions = models.PositiveSmallIntegerField(default=0, editable=False)
+    rows_done = models.PositiveIntegerField("lignes lues", default=0)
+    # While converting, an estimate from the share of the file read; then the exact count.
+    rows_total = models.PositiveIntegerField("lignes", default=0)
+    accepted = models.PositiveIntegerField("lignes acceptées", default=0)
+    rows_left_out = models.PositiveIntegerField("lignes écartées", default=0)
+    error_total = models.PositiveIntegerField("erreurs", default=0)
+    # The errors of the rows left out, as Deposit.sheet_errors (capped, with a summary).
+    errors = models.JSONField("erreurs des lignes écartées", default=list, blank=True)
+    refusal = models.TextField("motif du refus", blank=True)
+    failure = models.TextField("cause de l'échec", blank=True)
+    deposit = models.ForeignKey(
+        Deposit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    xml_path = models.CharField(max_length=255, blank=True, editable=False)
+    xml_name = models.CharField("fichier XML", max_length=255, blank=True)
+
+    objects = SheetImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "tableur déposé"
+        verbose_name_plural = "tableurs déposés"
+        indexes = [
+            models.Index(
+                fields=["state"],
+                condition=Q(state__in=("received", "converting")),
+                name="sheet_import_unfinished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Tableur n° {self.pk} – {self.file_name}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (
+            SheetImportState.DONE,
+            SheetImportState.REFUSED,
+            SheetImportState.FAILED,
+        )
+
+    @property
+    def progress_percent(self) -> int:
+        if self.is_final:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))

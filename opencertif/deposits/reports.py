@@ -1,7 +1,8 @@
 """Processing reports (accusés de traitement): the official XML shape, CSV and XLSX.
 
 Built on demand from the deposit's PassageResult rows (or its file errors), streamed, so a
-report of 200,000 passages never sits whole in memory.
+report of 200,000 passages never sits whole in memory. Every CSV/XLSX cell goes through
+`core.cells`: what the depositor wrote never runs as a formula in the reader's spreadsheet.
 """
 
 import csv
@@ -12,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
+from opencertif.core import cells
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit, PassageResult
 
@@ -148,9 +150,9 @@ def csv_chunks(deposit: Deposit) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     buffer.write("\ufeff")
-    writer.writerow(headers(deposit))
+    writer.writerow(cells.csv_row(headers(deposit)))
     for count, row in enumerate(_rows(deposit), 1):
-        writer.writerow(row)
+        writer.writerow(cells.csv_row(row))
         if count % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -162,9 +164,9 @@ def xlsx_file(deposit: Deposit):
     """The report as an XLSX workbook in a temporary file (write-only: constant memory)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Accusé de traitement")
-    sheet.append(list(headers(deposit)))
+    sheet.append(cells.xlsx_row(sheet, headers(deposit)))
     for row in _rows(deposit):
-        sheet.append(list(row))
+        sheet.append(cells.xlsx_row(sheet, row))
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (returned open)
     workbook.save(handle.name)
     handle.seek(0)

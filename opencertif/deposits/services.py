@@ -25,7 +25,13 @@ def _clean(value: str) -> str:
 
 @transaction.atomic
 def register_identifiers(
-    *, organisation: Organisation, role: str, id_client: str, id_contract: str = "", by
+    *,
+    organisation: Organisation,
+    role: str,
+    id_client: str,
+    id_contract: str = "",
+    by,
+    site_url: str | None = None,
 ) -> DepositAccount:
     """Staff register an organisation's idClient (and idContrat for a certifier) and mail
     them to its managers."""
@@ -62,16 +68,26 @@ def register_identifiers(
         obj=organisation,
         changes={"role": role, "id_client": id_client, "id_contract": id_contract},
     )
-    notify_identifiers(account=account, by=by)
+    notify_identifiers(account=account, by=by, site_url=site_url)
     return account
 
 
-def notify_identifiers(*, account: DepositAccount, by) -> bool:
+def _with_site(context: dict, site_url: str | None) -> dict:
+    """Mail context with the links' base: the address the request was served at when a
+    web page acts, settings.SITE_URL (core.mail's default) for the worker and the CLI."""
+    return {**context, "site_url": site_url} if site_url else context
+
+
+def notify_identifiers(*, account: DepositAccount, by, site_url: str | None = None) -> bool:
     """Mail the "identifiants d'inscription" to the organisation's managers, if it has any."""
     recipients = account.organisation.manager_emails()
     if not recipients:
         return False
-    mail.send(to=recipients, template="deposit_identifiers", context={"account": account})
+    mail.send(
+        to=recipients,
+        template="deposit_identifiers",
+        context=_with_site({"account": account}, site_url),
+    )
     account.notified_at = timezone.now()
     account.save(update_fields=["notified_at"])
     audit.record(
@@ -130,6 +146,7 @@ def activate(
     id_contract: str = "",
     depositor_id_client: str = "",
     certifier_id_clients: list[str] | None = None,
+    site_url: str | None = None,
 ) -> list[Delegation]:
     """Activate the organisation's deposit rights in one of the three official situations.
 
@@ -185,7 +202,7 @@ def activate(
             mail.send(
                 to=certifier.organisation.manager_emails(),
                 template="delegation_created",
-                context={"delegation": delegation},
+                context=_with_site({"delegation": delegation}, site_url),
             )
         delegations.append(delegation)
     return delegations

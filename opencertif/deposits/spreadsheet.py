@@ -26,6 +26,7 @@ values and errors are described in docs/formats/spreadsheet.md.
 
 import array
 import codecs
+import contextlib
 import csv
 import datetime
 import io
@@ -34,8 +35,7 @@ import json
 import re
 import tempfile
 import uuid
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from lxml import etree
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -51,7 +51,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from stdnum.fr import nir as nir_number
 
 from opencertif.core.text import fold, strip_accents
-from opencertif.deposits import engine, samples
+from opencertif.deposits import engine, samples, xlsx_stream
 from opencertif.deposits.enums import AccountRole, Channel
 from opencertif.deposits.format import names as n
 from opencertif.deposits.format import reader, vocabulary, writer
@@ -67,8 +67,17 @@ MIN_HEADER_MATCHES = 5
 NILL = "NILL"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# An XLSX is a zip: refuse archives that would inflate beyond this many times the limit.
-MAX_INFLATION = 10
+# A CSV record (one or several lines) beyond this is not a passage: refused before the csv
+# module holds it, so that one endless line cannot take the memory.
+MAX_RECORD_CHARS = xlsx_stream.MAX_ROW_CHARS
+# How often the progress callback of `convert` is called, in rows read.
+PROGRESS_EVERY = 250
+# The deposit file around the passages (envelope, then each <certification>), at most.
+ENVELOPE_BYTES = 1_000
+CERTIFICATION_BYTES = 400
+
+# progress(rows read, share of the file read)
+Progress = Callable[[int, float], None]
 
 
 class SheetRefused(ValueError):
@@ -590,7 +599,7 @@ def _kind_of(stream: IO[bytes]) -> str:
             "Ce fichier est au format Excel 97-2003 (.xls), que la plateforme ne lit pas : "
             "enregistrez-le au format Classeur Excel (.xlsx) ou CSV UTF-8."
         )
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
         raise SheetRefused(
             "Le fichier texte est encodé en UTF-16 : enregistrez-le en « CSV UTF-8 (délimité "
             "par des virgules) » ou au format .xlsx."
@@ -620,20 +629,60 @@ _NOT_UTF8 = (
 )
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list]]:
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 without its byte order mark: a zero byte in every other position."""
+    if len(head) < 8 or b"\x00" not in head:
+        return False
+    sample = head[:4096]
+    return max(sample[0::2].count(0), sample[1::2].count(0)) >= len(sample) // 2 * 0.9
+
+
+class _Lines:
+    """The lines of a text stream for the csv module, each record bounded in characters:
+    a line never ends, or a quoted field spans the whole file, and the file is refused
+    before the csv module holds it."""
+
+    def __init__(self, text: IO[str]):
+        self.text = text
+        self.record = 0  # records read so far
+        self.chars = 0  # characters of the record being read
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.chars += len(line)
+        if self.chars > MAX_RECORD_CHARS:
+            raise SheetRefused(
+                f"Ligne {self.record + 1} : plus de "
+                f"{xlsx_stream.grouped(MAX_RECORD_CHARS)} caractères sans fin de ligne (ou un "
+                "guillemet jamais refermé) : ce n'est pas une ligne de passage. Vérifiez les "
+                "guillemets du fichier."
+            )
+        return line
+
+
+def _csv_rows(stream: IO[bytes], meter: "_Meter") -> Iterator[tuple[int, list]]:
     """The records of a CSV file (`;`, `,` or tab, sniffed on the first line), numbered as
     a spreadsheet shows them."""
     stream.seek(0)
+    size = max(_size(stream), 1)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    lines = _Lines(text)
     try:
-        first = text.readline()
+        first = next(lines, "")
         separator = max((";", ",", "\t"), key=first.count) if first else ";"
         if first and not first.count(separator):
             separator = ";"
-        records = csv.reader(itertools.chain([first], text), delimiter=separator)
+        records = csv.reader(itertools.chain([first], lines), delimiter=separator)
         number = 0
         try:
             for number, record in enumerate(records, 1):  # noqa: B007 (number used below)
+                lines.record, lines.chars = number, 0
+                meter.fraction = min(1.0, stream.tell() / size)
                 yield number, record
         except UnicodeDecodeError:
             raise SheetRefused(f"Ligne {number + 1} : caractère illisible. {_NOT_UTF8}") from None
@@ -648,61 +697,39 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list]]:
         text.detach()
 
 
-def _open_workbook(stream: IO[bytes]):
-    stream.seek(0)
-    try:
-        archive = zipfile.ZipFile(stream)
-        entries = archive.infolist()
-        names = {entry.filename for entry in entries}
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise SheetRefused(
-            "Le classeur est corrompu (archive illisible) : ouvrez-le dans votre tableur et "
-            "enregistrez-le de nouveau au format .xlsx."
-        ) from None
-    if "mimetype" in names and "xl/workbook.xml" not in names:
-        raise SheetRefused(
-            "Ce fichier est au format OpenDocument (.ods), que la plateforme ne lit pas : "
-            "enregistrez-le au format Classeur Excel (.xlsx) ou CSV UTF-8."
-        )
-    if "xl/workbook.xml" not in names:
-        raise SheetRefused(
-            "Ce fichier est une archive zip, mais pas un classeur Excel : déposez un fichier "
-            ".xlsx ou CSV."
-        )
-    if sum(entry.file_size for entry in entries) > MAX_INFLATION * settings.DEPOSIT_MAX_BYTES:
-        raise SheetRefused(
-            "Le classeur est anormalement volumineux une fois décompressé : répartissez les "
-            "passages sur plusieurs tableurs."
-        )
-    stream.seek(0)
-    try:
-        return load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise SheetRefused(
-            "Le classeur est corrompu ou d'un format inattendu "
-            f"({type(exc).__name__}) : ouvrez-le dans votre tableur et enregistrez-le de "
-            "nouveau au format .xlsx."
-        ) from None
+@dataclass
+class _Meter:
+    """The share of the file read so far, set by the row sources."""
+
+    fraction: float = 0.0
 
 
-def _xlsx_sheets(workbook) -> list:
+def _open_workbook(stream: IO[bytes], progress: Progress | None) -> xlsx_stream.Workbook:
+    stream.seek(0)
+    tick = (lambda: progress(0, 0.0)) if progress is not None else None
+    try:
+        return xlsx_stream.Workbook(stream, tick=tick)
+    except xlsx_stream.Unreadable as exc:
+        raise SheetRefused(str(exc)) from None
+
+
+def _xlsx_sheets(workbook: xlsx_stream.Workbook) -> list[xlsx_stream.SheetRef]:
     """Worksheets, the one named like the official template's first."""
-    sheets = list(workbook.worksheets)
+    sheets = list(workbook.sheets)
     sheets.sort(key=lambda sheet: fold(sheet.title) != "tableau declaration")
     return sheets
 
 
-def _xlsx_rows(sheet) -> Iterator[tuple[int, tuple]]:
-    sheet.reset_dimensions()  # some writers declare wrong dimensions: read what is there
+def _xlsx_rows(
+    workbook: xlsx_stream.Workbook, sheet: xlsx_stream.SheetRef, meter: _Meter
+) -> Iterator[tuple[int, tuple]]:
+    def measure(fraction: float) -> None:
+        meter.fraction = fraction
+
     try:
-        yield from enumerate(sheet.iter_rows(values_only=True), 1)
-    except SheetRefused:
-        raise
-    except Exception as exc:
-        raise SheetRefused(
-            f"Le classeur est corrompu ({type(exc).__name__}) : ouvrez-le dans votre tableur "
-            "et enregistrez-le de nouveau au format .xlsx."
-        ) from None
+        yield from workbook.rows(sheet, progress=measure)
+    except xlsx_stream.Unreadable as exc:
+        raise SheetRefused(str(exc)) from None
 
 
 # ---------------------------------------------------------------- the header
@@ -837,13 +864,19 @@ class Conversion:
         self.accepted = 0
         self.rows_left_out = 0
         self.error_total = 0
+        # The size of the deposit file the accepted rows make, counted as they are read.
+        self.xml_bytes = ENVELOPE_BYTES
+        self._passage_bytes = 0
         self.errors: list[SheetError] = []
         self.emitter_id_client = ""
         self.certifier_id_client = ""
         self.id_contract = ""
         self.nature = ""
         self._explicit: dict[str, tuple[str, int]] = {}
-        self._ids: dict[str, int] = {}
+        # idTechnique seen → its row, keyed by the string's hash: 200,000 identifiers of up
+        # to 255 characters would otherwise weigh up to 80 MB. (Two identifiers sharing a
+        # 64-bit hash within one file: about one chance in 10^9 at 200,000 rows.)
+        self._ids: dict[int, int] = {}
         self._groups: dict[tuple[str, str], _Group] = {}
         self._spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self._validator = reader.passage_schema()
@@ -909,7 +942,13 @@ class Conversion:
             yield json.loads(self._spool.readline())
 
     # -- reading
-    def read(self, rows: Iterator[tuple[int, tuple]]) -> None:
+    def read(
+        self,
+        rows: Iterator[tuple[int, tuple]],
+        *,
+        meter: _Meter | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         first = []
         for row in rows:
             first.append(row)
@@ -921,9 +960,15 @@ class Conversion:
         self.header = header
         limit = settings.DEPOSIT_MAX_PASSAGES
         started = False
+        seen = 0
         for number, values in itertools.chain(
             [row for row in first if row[0] > header.last_row], rows
         ):
+            seen += 1
+            if progress is not None and seen % PROGRESS_EVERY == 0:
+                # Every row counts, empty ones too: the caller's heartbeat must go on
+                # through a stretch of thousands of empty formatted rows.
+                progress(self.rows_read, meter.fraction if meter else 0.0)
             if not started and self._is_description(values, header):
                 continue
             cells = self._cells(values, header)
@@ -933,8 +978,8 @@ class Conversion:
             self.rows_read += 1
             if self.rows_read > limit:
                 raise SheetRefused(
-                    f"Le tableur contient plus de {limit:,} lignes de passages, la limite d'un "
-                    "dépôt : répartissez-les sur plusieurs tableurs.".replace(",", "\u202f")
+                    f"Le tableur contient plus de {xlsx_stream.grouped(limit)} lignes de "
+                    "passages, la limite d'un dépôt : répartissez-les sur plusieurs tableurs."
                 )
             self._row(number, cells)
         if not self.rows_read:
@@ -996,14 +1041,14 @@ class Conversion:
                 problems.setdefault(key, message)
         id_technique = values.get("id_technique")
         if id_technique and "id_technique" not in problems:
-            earlier = self._ids.get(id_technique)
+            earlier = self._ids.get(hash(id_technique))
             if earlier is not None:
                 problems["id_technique"] = (
                     f"l'Id Technique « {id_technique} » figure déjà ligne {earlier} : chaque "
                     "passage doit avoir son propre identifiant."
                 )
             else:
-                self._ids[id_technique] = number
+                self._ids[hash(id_technique)] = number
         if problems:
             self.rows_left_out += 1
             for key in sorted(problems, key=COLUMN_ORDER.__getitem__):
@@ -1013,6 +1058,16 @@ class Conversion:
             return
         group_key = (values["type"], values["code"])
         group = self._groups.get(group_key)
+        self.xml_bytes += self._passage_bytes + (0 if group else CERTIFICATION_BYTES)
+        limit = settings.DEPOSIT_MAX_BYTES
+        if self.xml_bytes > limit:
+            raise SheetRefused(
+                f"À la ligne {number}, les passages acceptés dépassent déjà la taille maximale "
+                f"d'un fichier de dépôt ({limit // 1_000_000} Mo, la limite de la plateforme "
+                "officielle) : répartissez les lignes sur plusieurs tableurs "
+                f"({xlsx_stream.grouped(self.accepted)} passage(s) accepté(s) avant elle "
+                "tiennent dans un fichier)."
+            )
         if group is None:
             group = self._groups[group_key] = _Group(*group_key)
         self._spool.seek(0, io.SEEK_END)
@@ -1146,10 +1201,13 @@ class Conversion:
         return "holder", identity
 
     def _schema_problems(self, passage: dict) -> list[tuple[str, str]]:
+        written = writer.passage_xml(passage)
+        # What the passage will weigh in the deposit file (and its line end).
+        self._passage_bytes = len(written.encode()) + 1
         xml = (
             f'<w xmlns:cpf="{n.NAMESPACE}" '
             'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"{writer.passage_xml(passage)}</w>"
+            f"{written}</w>"
         )
         try:
             element = etree.fromstring(xml)[0]
@@ -1264,33 +1322,45 @@ def _defaults(
     return (emitter.id_client if emitter else None), certifier_id, contract
 
 
-def convert(stream: IO[bytes], *, organisation: Organisation | None = None) -> Conversion:
-    """Read a spreadsheet of passages (XLSX or CSV, recognised by content), streaming.
+def recognise(stream: IO[bytes]) -> str:
+    """ "xlsx" or "csv" for an upload within the limits, from its size and first bytes
+    only (cheap enough for the web request); SheetRefused otherwise."""
+    _refuse_size(_size(stream))
+    return _kind_of(stream)
+
+
+def convert(
+    stream: IO[bytes],
+    *,
+    organisation: Organisation | None = None,
+    progress: Progress | None = None,
+) -> Conversion:
+    """Read a spreadsheet of passages (XLSX or CSV, recognised by content), streaming, in
+    bounded memory whatever the file (see xlsx_stream for a workbook's limits).
 
     Empty idClient/idContrat cells are filled from the organisation's activated deposit
-    identifiers. Raises SheetRefused when the file as a whole cannot be read; otherwise the
-    Conversion holds the accepted passages and the errors of the rows left out. The caller
-    closes it (use it in a `with` block)."""
-    _refuse_size(_size(stream))
-    kind = _kind_of(stream)
+    identifiers. `progress(rows, fraction)` is called every PROGRESS_EVERY passage rows
+    with the share of the file read. Raises SheetRefused when the file as a whole cannot
+    be read; otherwise the Conversion holds the accepted passages and the errors of the
+    rows left out. The caller closes it (use it in a `with` block)."""
+    kind = recognise(stream)
     conversion = Conversion(organisation=organisation)
+    meter = _Meter()
     try:
         if kind == "csv":
-            conversion.read(_csv_rows(stream))
+            conversion.read(_csv_rows(stream, meter), meter=meter, progress=progress)
             return conversion
-        workbook = _open_workbook(stream)
-        try:
+        with _open_workbook(stream, progress) as workbook:
             for sheet in _xlsx_sheets(workbook):
-                rows = _xlsx_rows(sheet)
+                rows = _xlsx_rows(workbook, sheet, meter)
                 head = [row for _, row in zip(range(HEADER_SCAN_ROWS), rows, strict=False)]
                 if find_header(head) is None:
+                    rows.close()
                     continue
                 conversion.sheet_name = sheet.title
-                conversion.read(itertools.chain(head, rows))
+                conversion.read(itertools.chain(head, rows), meter=meter, progress=progress)
                 return conversion
             raise _no_header()
-        finally:
-            workbook.close()
     except BaseException:
         conversion.close()
         raise
@@ -1310,43 +1380,75 @@ class SheetDeposit:
     error_total: int
 
 
-@transaction.atomic
 def deposit(*, organisation: Organisation, user, name: str, stream: IO[bytes]) -> SheetDeposit:
-    """Deposit the passages of a spreadsheet through the same engine as an XML upload.
+    """Convert a spreadsheet and deposit its passages at once (`deposit_conversion`).
 
-    The rows are converted and checked; the acceptable ones are written as one deposit file
-    (fresh idFlux, now) and received on the SHEET channel (processing starts on commit). The
-    Deposit records the sheet row of each passage and the rows left out. When no row is
-    acceptable, nothing is stored. Raises SheetRefused (the file as a whole) and
-    engine.DepositRefused (the XML written exceeds the deposit limits)."""
+    For the command line and tests: the web page converts in a background task
+    (sheet_imports). Raises SheetRefused and engine.DepositRefused."""
     with convert(stream, organisation=organisation) as conversion:
-        if not conversion.accepted:
-            return SheetDeposit(
-                None, 0, conversion.rows_left_out, conversion.errors, conversion.error_total
-            )
-        with tempfile.TemporaryFile() as xml:
-            text = io.TextIOWrapper(xml, encoding="utf-8", newline="\n")
-            conversion.write_xml(text)
-            text.flush()
-            text.detach()
-            xml.seek(0)
-            received = engine.receive(
-                organisation=organisation,
-                user=user,
-                channel=Channel.SHEET,
-                name=name,
-                stream=xml,
-            )
+        return deposit_conversion(conversion, organisation=organisation, user=user, name=name)
+
+
+def write_xml_file(conversion: "Conversion") -> IO[bytes]:
+    """The deposit file of the accepted rows, in a temporary file (positioned at 0)."""
+    xml = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    try:
+        text = io.TextIOWrapper(xml, encoding="utf-8", newline="\n")
+        conversion.write_xml(text)
+        text.flush()
+        text.detach()
+        xml.seek(0)
+    except BaseException:
+        xml.close()
+        raise
+    return xml
+
+
+def deposit_conversion(
+    conversion: "Conversion",
+    *,
+    organisation: Organisation,
+    user,
+    name: str,
+    xml: IO[bytes] | None = None,
+    then: Callable[[Deposit], None] | None = None,
+) -> SheetDeposit:
+    """Deposit the passages of a converted spreadsheet through the same engine as an XML
+    upload.
+
+    The acceptable rows are written as one deposit file (fresh idFlux, now; or `xml`, the
+    file `write_xml_file` already wrote) and received on the SHEET channel: the engine
+    stores it before any database write, so that no write transaction lasts while 200 MB
+    are copied (on SQLite it would lock the whole database), and processing starts on
+    commit. Then, in one short transaction, the Deposit records the sheet row of each
+    passage and the rows left out, and `then(deposit)` runs (the caller's own record).
+    When no row is acceptable, nothing is stored. Raises engine.DepositRefused and
+    engine.StorageUnavailable."""
+    if not conversion.accepted:
+        return SheetDeposit(
+            None, 0, conversion.rows_left_out, conversion.errors, conversion.error_total
+        )
+    with write_xml_file(conversion) if xml is None else contextlib.nullcontext(xml) as file:
+        received = engine.receive(
+            organisation=organisation,
+            user=user,
+            channel=Channel.SHEET,
+            name=name,
+            stream=file,
+        )
+    with transaction.atomic():
         received.sheet_rows = conversion.sheet_rows()
         received.sheet_errors = conversion.stored_errors()
         received.save(update_fields=["sheet_rows", "sheet_errors"])
-        return SheetDeposit(
-            received,
-            conversion.accepted,
-            conversion.rows_left_out,
-            conversion.errors,
-            conversion.error_total,
-        )
+        if then is not None:
+            then(received)
+    return SheetDeposit(
+        received,
+        conversion.accepted,
+        conversion.rows_left_out,
+        conversion.errors,
+        conversion.error_total,
+    )
 
 
 # ---------------------------------------------------------------- our template

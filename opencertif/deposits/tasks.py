@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from opencertif.deposits import bulk_deletions, engine, passages
+from opencertif.deposits import bulk_deletions, engine, passages, sheet_imports
 
 
 @task()
@@ -18,6 +18,18 @@ def purge_deleted_passages() -> None:
 
 
 @task()
+def purge_deposit_files() -> None:
+    """Daily: erase the stored files of deposits past DEPOSIT_FILE_RETENTION_DAYS."""
+    engine.purge_stored_files()
+
+
+@task()
 def run_bulk_deletion(bulk_id: int) -> None:
     """Delete (or restore) the passages of a mass deletion; resumable, safe twice."""
     bulk_deletions.run(bulk_id)
+
+
+@task()
+def convert_sheet(import_id: int) -> None:
+    """Convert an uploaded spreadsheet (deposit or XML file); resumable, safe twice."""
+    sheet_imports.run(import_id)

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -90,17 +91,23 @@ def save_document(*, account_request: AccountRequest, kind: str, upload, by=None
     )
 
 
+def _with_site(context: dict, site_url: str | None) -> dict:
+    """Mail context with the links' base: the address the request was served at when a
+    web page acts, settings.SITE_URL (core.mail's default) for the worker and the CLI."""
+    return {**context, "site_url": site_url} if site_url else context
+
+
 def _activation_link(user) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return f"/espace/inscription/activer/{uid}/{activation_token.make_token(user)}/"
 
 
-def send_activation(*, user) -> None:
+def send_activation(*, user, site_url: str | None = None) -> None:
     """(Re)send the email-activation link."""
     mail.send(
         to=user.email,
         template="activation",
-        context={"user": user, "link": _activation_link(user)},
+        context=_with_site({"user": user, "link": _activation_link(user)}, site_url),
     )
 
 
@@ -135,6 +142,7 @@ def register_requester(
     phone: str,
     job_title: str,
     password: str,
+    site_url: str | None = None,
 ) -> User:
     """Step 4 of the sign-up: the requester's identity. Creates the (inactive) account and
     sends the activation link. Raises EmailPendingActivation / EmailAlreadyUsed."""
@@ -165,7 +173,7 @@ def register_requester(
         actor_label="demandeur",
         summary=f"compte utilisateur n° {user.pk} créé",
     )
-    send_activation(user=user)
+    send_activation(user=user, site_url=site_url)
     return user
 
 
@@ -189,7 +197,7 @@ def staff_validators() -> list[str]:
 
 
 @transaction.atomic
-def activate_email(*, user) -> AccountRequest | JoinRequest | None:
+def activate_email(*, user, site_url: str | None = None) -> AccountRequest | JoinRequest | None:
     """The requester clicked the activation link: pass the request on to whoever decides."""
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
@@ -201,12 +209,12 @@ def activate_email(*, user) -> AccountRequest | JoinRequest | None:
         mail.send(
             to=user.email,
             template="request_received",
-            context={"user": user, "request": account_request},
+            context=_with_site({"user": user, "request": account_request}, site_url),
         )
         mail.send(
             to=staff_validators(),
             template="staff_new_request",
-            context={"request": account_request},
+            context=_with_site({"request": account_request}, site_url),
         )
         return account_request
     join_request = user.join_requests.filter(state=JoinRequestState.AWAITING_ACTIVATION).first()
@@ -215,25 +223,29 @@ def activate_email(*, user) -> AccountRequest | JoinRequest | None:
         mail.send(
             to=join_request.organisation.manager_emails(),
             template="join_request_new",
-            context={"join_request": join_request},
+            context=_with_site({"join_request": join_request}, site_url),
         )
         mail.send(
-            to=user.email, template="join_request_received", context={"join_request": join_request}
+            to=user.email,
+            template="join_request_received",
+            context=_with_site({"join_request": join_request}, site_url),
         )
         return join_request
     return None
 
 
-def _welcome(user, organisation: Organisation) -> None:
+def _welcome(user, organisation: Organisation, site_url: str | None) -> None:
     mail.send(
         to=user.email,
         template="account_validated",
-        context={"user": user, "organisation": organisation},
+        context=_with_site({"user": user, "organisation": organisation}, site_url),
     )
 
 
 @transaction.atomic
-def accept_account_request(*, account_request: AccountRequest, by) -> Organisation:
+def accept_account_request(
+    *, account_request: AccountRequest, by, site_url: str | None = None
+) -> Organisation:
     """Staff accept: the organisation gets its account and the requester becomes its first
     manager. An organisation already known by its SIRET (e.g. a registry certifier) is
     reused, keeping the names the registry gives it."""
@@ -274,12 +286,14 @@ def accept_account_request(*, account_request: AccountRequest, by) -> Organisati
         obj=organisation,
         changes={"user": user.pk, "role": Role.MANAGER},
     )
-    _welcome(user, organisation)
+    _welcome(user, organisation, site_url)
     return organisation
 
 
 @transaction.atomic
-def reject_account_request(*, account_request: AccountRequest, by, reason: str) -> None:
+def reject_account_request(
+    *, account_request: AccountRequest, by, reason: str, site_url: str | None = None
+) -> None:
     """Staff reject, with the reason sent to the requester."""
     account_request.reject(by=by, reason=reason)
     audit.record(
@@ -288,7 +302,7 @@ def reject_account_request(*, account_request: AccountRequest, by, reason: str) 
     mail.send(
         to=account_request.user.email,
         template="request_rejected",
-        context={"request": account_request, "reason": reason},
+        context=_with_site({"request": account_request, "reason": reason}, site_url),
     )
 
 
@@ -303,6 +317,7 @@ def request_to_join(
     job_title: str,
     password: str,
     message: str = "",
+    site_url: str | None = None,
 ) -> JoinRequest:
     """Someone asks to join an organisation that already has an account. The request goes
     to its managers once the email address is confirmed."""
@@ -324,12 +339,68 @@ def request_to_join(
         actor_label="demandeur",
         summary=f"organisme n° {organisation.pk}",
     )
-    send_activation(user=user)
+    send_activation(user=user, site_url=site_url)
     return join_request
 
 
 @transaction.atomic
-def accept_join_request(*, join_request: JoinRequest, by) -> Membership:
+def ask_to_join(
+    *,
+    siret: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    job_title: str,
+    password: str,
+    message: str = "",
+    site_url: str | None = None,
+) -> None:
+    """The anonymous join form: someone asks to join the organisation with this SIRET.
+
+    Whatever exists, the outcome has one shape — one password hash, one mail to `email`,
+    nothing returned — so the page cannot tell whether the organisation has an account or
+    the address one; only the mailbox's owner learns which case it was:
+    - an organisation with an account and a new address: a JoinRequest and its
+      activation link (see request_to_join);
+    - an address still awaiting activation: its activation link again;
+    - the address of an account: a mail saying to sign in and ask for an invitation;
+    - no organisation with an account under that SIRET: a mail saying so.
+    """
+    email = email.strip().lower()
+    organisation = Organisation.objects.with_account().filter(siret=siret).first()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None and organisation is not None:
+        request_to_join(
+            organisation=organisation,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            job_title=job_title,
+            password=password,
+            message=message,
+            site_url=site_url,
+        )
+        return
+    # The cost of the account the other branch creates.
+    make_password(password)
+    if existing is not None and not existing.is_active and existing.email_verified_at is None:
+        send_activation(user=existing, site_url=site_url)
+    elif existing is not None:
+        mail.send(to=email, template="join_existing_account", context=_with_site({}, site_url))
+    else:
+        mail.send(
+            to=email,
+            template="join_unknown_siret",
+            context=_with_site({"siret": siret}, site_url),
+        )
+
+
+@transaction.atomic
+def accept_join_request(
+    *, join_request: JoinRequest, by, site_url: str | None = None
+) -> Membership:
     join_request.accept(by=by)
     user = join_request.user
     membership, _ = Membership.objects.get_or_create(
@@ -343,7 +414,7 @@ def accept_join_request(*, join_request: JoinRequest, by) -> Membership:
         obj=join_request.organisation,
         changes={"user": user.pk, "role": membership.role, "via": "join_request"},
     )
-    _welcome(user, join_request.organisation)
+    _welcome(user, join_request.organisation, site_url)
     return membership
 
 
@@ -359,7 +430,9 @@ def refuse_join_request(*, join_request: JoinRequest, by, reason: str) -> None:
 
 
 @transaction.atomic
-def invite(*, organisation: Organisation, email: str, role: str, by) -> Invitation:
+def invite(
+    *, organisation: Organisation, email: str, role: str, by, site_url: str | None = None
+) -> Invitation:
     """A manager invites a colleague by email; the link is valid INVITATION_DAYS days."""
     email = email.strip().lower()
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
@@ -381,7 +454,10 @@ def invite(*, organisation: Organisation, email: str, role: str, by) -> Invitati
     mail.send(
         to=email,
         template="invitation",
-        context={"invitation": invitation, "link": f"/espace/invitation/{invitation.token}/"},
+        context=_with_site(
+            {"invitation": invitation, "link": f"/espace/invitation/{invitation.token}/"},
+            site_url,
+        ),
     )
     return invitation
 
@@ -406,6 +482,7 @@ def accept_invitation(
     first_name: str = "",
     last_name: str = "",
     password: str = "",
+    site_url: str | None = None,
 ) -> Membership:
     """The invitee joins: with their existing (signed-in) account, or a new one created
     here, active at once since the link proves the address."""
@@ -421,7 +498,7 @@ def accept_invitation(
             last_name=last_name,
             email_verified_at=timezone.now(),
         )
-        _welcome(user, invitation.organisation)
+        _welcome(user, invitation.organisation, site_url)
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
     )

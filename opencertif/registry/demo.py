@@ -21,7 +21,43 @@ from opencertif.registry.records import (
     StatRecord,
 )
 
-DEMO_UNIVERSITY_SIRET = "13000000000013"
+
+def _luhn_complete(prefix: str) -> str:
+    """Append the digit that makes `prefix` pass the Luhn checksum (SIREN and SIRET keys)."""
+    for last in "0123456789":
+        candidate = prefix + last
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            digit = int(char) * (2 if index % 2 else 1)
+            total += digit - 9 if digit > 9 else digit
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def demo_siret(serial: int, establishment: int = 1) -> str:
+    """A made-up SIRET that the sign-up form accepts, the same on every run.
+
+    Both official keys hold: the SIREN is "00" + `serial` on six digits + its Luhn key, the
+    NIC is `establishment` on four digits + the key that makes the 14 digits pass Luhn. The
+    run of leading zeros makes them read as demo numbers.
+    """
+    if not (0 < serial < 10**6 and 0 <= establishment < 10**4):
+        raise ValueError(f"demo SIRET out of range: {serial}, {establishment}")
+    siren = _luhn_complete(f"00{serial:06d}")
+    return _luhn_complete(f"{siren}{establishment:04d}")
+
+
+def _partner_siret(draw: int) -> str:
+    """A partner's SIRET from one random draw (below 10**12), as many draws as before."""
+    return demo_siret(10_000 + draw % 990_000, (draw // 10**6) % 10**4)
+
+
+# Serials: 1 the demo university, 2 the third-party depositor (deposits/demo.py), 100-399
+# the registry's certifiers, 10,000 and above the certifiers' partners.
+DEMO_UNIVERSITY_SIRET = demo_siret(1)
+DEMO_THIRD_PARTY_SIRET = demo_siret(2)
+
 DEMO_UNIVERSITY_NAME = "Université de démonstration"
 REFERENCE_DATE = datetime.date(2026, 1, 1)
 PROVIDED = frozenset(SCALAR_FIELDS) | frozenset(CHILD_FIELDS)
@@ -778,19 +814,6 @@ JURIES = (
 )
 
 
-def _luhn_complete(prefix: str) -> str:
-    """Append the digit that makes `prefix` pass the Luhn checksum (SIRET rule)."""
-    for last in "0123456789":
-        candidate = prefix + last
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            digit = int(char) * (2 if index % 2 else 1)
-            total += digit - 9 if digit > 9 else digit
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
-
-
 def _certifiers(rng: random.Random) -> list[CertifierRecord]:
     names: list[str] = []
     ministries = (
@@ -849,9 +872,7 @@ def _certifiers(rng: random.Random) -> list[CertifierRecord]:
             suffix += 1
     certifiers = []
     for index, name in enumerate(names[:300]):
-        siret = (
-            None if index % 3 == 2 else _luhn_complete(f"9{index:08d}{rng.randrange(10000):04d}")
-        )
+        siret = None if index % 3 == 2 else demo_siret(100 + index, rng.randrange(10000))
         certifiers.append(CertifierRecord(siret=siret, name=name, state="active"))
     return certifiers
 
@@ -1050,7 +1071,7 @@ def generate(count: int = 2000, *, seed: int = 2026) -> Iterator[FicheRecord]:
                 jo = decision + datetime.timedelta(days=rng.randint(10, 60))
             partners = [
                 PartnerRecord(
-                    siret=_luhn_complete(f"8{rng.randrange(10**12):012d}"),
+                    siret=_partner_siret(rng.randrange(10**12)),
                     name=f"{rng.choice(('Centre de formation', 'Organisme', 'Lycée', 'CFA'))} "
                     f"{rng.choice(CITIES)} {rng.randint(1, 99)}",
                     habilitation=rng.choice(("train", "train_assess", "assess")),

@@ -17,6 +17,10 @@ from opencertif.registry.models import SearchCard, SearchEntry
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+# The largest primary key either database stores (a signed 64-bit integer): a larger number
+# read from a query string names no organisation and must not reach SQL, where SQLite
+# refuses it with an error.
+MAX_ID = 2**63 - 1
 LEVEL_ORDER = {"sans": 0, "": -1, **{str(n): n for n in range(1, 9)}}
 
 
@@ -286,7 +290,7 @@ def _facets(params: SearchParams, counters: dict[str, dict]) -> dict:
     }
     top = sorted(counters["certifier"].items(), key=lambda item: (-item[1], item[0]))[:10]
     wanted = {int(pk) for pk, _ in top}
-    if params.certifier:
+    if params.certifier and 0 < params.certifier <= MAX_ID:
         wanted.add(params.certifier)
     names = dict(Organisation.objects.filter(pk__in=wanted).values_list("pk", "name"))
     values = [

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 
+from opencertif.accounts import passwords
 from opencertif.accounts.models import User
 
 
@@ -28,10 +29,7 @@ class PasswordPairMixin(forms.Form):
         label="Mot de passe",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=(
-            "Au moins 8 caractères, pas uniquement des chiffres, ni trop proche de votre nom "
-            "ou de votre adresse, ni trop courant."
-        ),
+        help_text=passwords.HELP_TEXT,
     )
     password2 = forms.CharField(
         label="Confirmation du mot de passe",

@@ -1,7 +1,7 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from opencertif.www import views
+from opencertif.www.accounts import account
 from opencertif.www.accounts import views as accounts
 
 app_name = "www"
@@ -9,7 +9,7 @@ app_name = "www"
 urlpatterns = [
     path("", views.home, name="home"),
     path("connexion/", accounts.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", accounts.LogoutView.as_view(), name="logout"),
     path("connexion/debloquer/<str:token>/", accounts.unlock, name="unlock"),
     path("connexion/identifiant-oublie/", accounts.forgot_identifier, name="forgot_identifier"),
     path(
@@ -31,6 +31,14 @@ urlpatterns = [
         "connexion/nouveau-mot-de-passe/fait/",
         accounts.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("compte/", account.account, name="account"),
+    path("compte/mot-de-passe/", account.change_password, name="account_password"),
+    path("compte/adresse/", account.change_email, name="account_email"),
+    path(
+        "compte/adresse/confirmer/<str:token>/",
+        account.confirm_email,
+        name="account_email_confirm",
     ),
     path("passeport/", views.space, {"space": "passport"}, name="space_passport"),
     path("vae/", views.space, {"space": "vae"}, name="space_vae"),

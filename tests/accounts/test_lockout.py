@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from axes.models import AccessAttempt
 
@@ -99,3 +101,26 @@ def test_passwords_are_hashed_with_argon2_in_production():
     from config.settings import base
 
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_the_unlock_link_works_once(client, person, mailoutbox, settings):
+    fail(client, person.email, settings.AXES_FAILURE_LIMIT)
+    link = factories.link_in(mailoutbox[0])
+    assert "Votre compte est débloqué" in page(client.get(link, follow=True))
+
+    again = client.get(link)
+    assert again.status_code == 410
+    assert "Ce lien de déblocage a déjà été utilisé" in page(again)
+    # a second use does not lift a new lock-out either
+    fail(client, person.email, settings.AXES_FAILURE_LIMIT)
+    assert client.get(link).status_code == 410
+    locked = client.post("/connexion/", {"username": person.email, "password": factories.PASSWORD})
+    assert locked.status_code == 429
+
+
+def test_an_expired_unlock_link_says_so(client, person, mailoutbox, settings, time_machine):
+    fail(client, person.email, settings.AXES_FAILURE_LIMIT)
+    link = factories.link_in(mailoutbox[0])
+    time_machine.move_to(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25))
+    response = client.get(link)
+    assert response.status_code == 400 and "a expiré" in page(response)

@@ -41,11 +41,11 @@ def test_list_can_include_inactive_and_page(client, registry):
     assert [r["number"] for r in data["results"]] == ["RNCP10", "RNCP11"]
 
 
-def test_invalid_filter_is_a_422_saying_which(client, registry):
+def test_invalid_filter_is_a_400_saying_which(client, registry):
     response = client.get("/api/registry/certifications", {"level": "12"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "level" in response.content.decode()
-    assert client.get("/api/registry/certifications", {"per_page": 1000}).status_code == 422
+    assert client.get("/api/registry/certifications", {"per_page": 1000}).status_code == 400
 
 
 def test_detail_and_404(client, registry):

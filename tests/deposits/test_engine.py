@@ -288,14 +288,46 @@ def test_reports_in_the_official_shape_csv_and_xlsx(deposit):
     assert rows[0][0] == "idTechnique" and {r[0] for r in rows[1:]} == {"OK1", "KO1"}
 
 
-def test_the_very_same_file_is_answered_with_the_first_report(deposit):
+def test_the_very_same_file_sent_again_is_processed_again_and_names_the_first(deposit):
     b.person()
     data = b.deposit_file([b.passage("P1")])
     first = deposit(data)
     again = deposit(data, name="copie.xml")
-    assert again.duplicate_of == first and again.state == "done"
-    assert again.ok_count == 1 and not PassageResult.objects.filter(deposit=again).exists()
+    assert again.same_file_as == first and again.state == "done"
+    assert again.unchanged_count == 1 and PassageResult.objects.filter(deposit=again).count() == 1
     assert "<idTechnique>P1</idTechnique>" in "".join(reports.xml_chunks(again))
+
+
+def test_a_file_rejected_before_the_identifiers_were_activated_is_accepted_once_they_are(
+    deposit, demo
+):
+    from opencertif.deposits.models import DepositAccount
+
+    b.person()
+    data = b.deposit_file([b.passage("P1")])
+    account = DepositAccount.objects.get(id_client="DEMO0001", role="certifier")
+    activated_at = account.activated_at
+    DepositAccount.objects.filter(pk=account.pk).update(activated_at=None)
+    refused = deposit(data)
+    assert refused.state == "rejected" and refused.errors[0]["type"] == "ACCROCHAGE"
+    DepositAccount.objects.filter(pk=account.pk).update(activated_at=activated_at)
+    again = deposit(data)
+    assert again.state == "done" and again.ok_count == 1 and again.same_file_as == refused
+
+
+def test_a_suppression_file_sent_again_reports_what_it_deletes_today(deposit):
+    from opencertif.deposits import passages as care
+
+    b.person()
+    deposit(b.deposit_file([b.passage("P1")]))
+    removal = b.deposit_file([b.passage("P1")], action="SUPPRESSION")
+    first = deposit(removal)
+    assert first.deleted_count == 1
+    care.restore(passage=Passage.objects.get(), by=None, actor_label="test")
+    again = deposit(removal)
+    assert again.deleted_count == 1 and Passage.objects.get().status == "deleted"
+    third = deposit(removal)
+    assert (third.deleted_count, third.ko_count) == (0, 1)  # nothing left to delete
 
 
 def test_a_run_killed_midway_resumes_to_the_same_rows(deposit, demo, monkeypatch):

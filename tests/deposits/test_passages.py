@@ -258,3 +258,39 @@ def test_a_passage_is_described_in_the_order_of_the_official_form(deposit):
         "Obtention",
         "Résultat définitif (donnée certifiée)",
     ]
+
+
+def test_the_history_keeps_a_corrected_nir_masked_never_in_clear(deposit, manager):
+    b.person(nir="2900575056123")
+    identity = {"nir": "2900575056124", "birth_name": "Martin"}
+    deposit(b.deposit_file([b.passage("P1", kind="national_id", identity=identity)]))
+    passage = Passage.objects.get()
+    data = as_data(passage)
+    data["identity"]["nir"] = "2900575056123"
+    assert modify(passage, data, manager).ok
+    event = passage.events.get(kind="modified")
+    assert "2900575056124" not in str(event.changes)
+    assert "2900575056123" not in str(event.changes)
+    assert event.changes["nir"] == ["2 90 05 •• ••• •••", "2 90 05 •• ••• •••"]
+
+
+def test_the_purge_erases_the_personal_data_of_the_history_too(deposit, manager):
+    from opencertif.deposits.models import PassageEvent, PassageResult
+
+    b.person()
+    deposit(b.deposit_file([b.passage("P1", identity=b.holder(year=1991))]))
+    passage = Passage.objects.get()
+    data = as_data(passage)
+    data["identity"]["birth_year"] = 1990
+    assert modify(passage, data, manager).ok
+    passages.delete(passage=passage, by=manager, reason="Erreur")
+    result = PassageResult.objects.get()
+    assert result.holder_label == "Martin Camille"
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
+        assert passages.purge_deleted() == 1
+    modified = PassageEvent.objects.get(kind="modified")
+    assert modified.changes["birth_year"] == ["effacé", "effacé"]
+    assert modified.changes["status"] == ["ko", "ok"]
+    result.refresh_from_db()
+    assert result.holder_label == "" and result.near_misses == []
+    assert "Martin" not in str(list(PassageEvent.objects.values_list("changes", flat=True)))

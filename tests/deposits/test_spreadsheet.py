@@ -637,6 +637,23 @@ def manager(demo):
     return demo["university"].memberships.get().user
 
 
+def send(client, organisation, upload, action="deposer", capture=None):
+    """Post a sheet on /espace/tableur/; with `capture` (django_capture_on_commit_callbacks)
+    the conversion task runs at once (the test backend is immediate). Returns the response
+    and the conversion's page when it redirected there."""
+    data = {"organisation": organisation.pk, "file": upload, "action": action}
+    if capture is None:
+        response = client.post("/espace/tableur/", data)
+    else:
+        with capture(execute=True):
+            response = client.post("/espace/tableur/", data)
+    status = None
+    if response.status_code == 302:
+        assert re.fullmatch(r"/espace/tableur/\d+/", response["Location"])
+        status = page(client.get(response["Location"]))
+    return response, status
+
+
 def test_a_spreadsheet_deposit_goes_through_the_engine_with_its_sheet_rows(demo, manager):
     b.person()
     data = xlsx(
@@ -691,13 +708,11 @@ def test_the_deposit_page_shows_sheet_rows_and_the_rows_left_out(
         "promo.xlsx",
         xlsx([good(), good(**{"Id Technique": "TAB-2", "Date Debut Validite": "31/02/2025"})]),
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/espace/tableur/",
-            {"organisation": demo["university"].pk, "file": upload, "action": "deposer"},
-        )
+    _response, status = send(
+        client, demo["university"], upload, capture=django_capture_on_commit_callbacks
+    )
     deposit = Deposit.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/espace/depots/{deposit.pk}/"
+    assert f'href="/espace/depots/{deposit.pk}/"' in status
     deposit.refresh_from_db()
     assert (deposit.state, deposit.ok_count) == ("done", 1)
     html = page(client.get(f"/espace/depots/{deposit.pk}/"))
@@ -710,17 +725,15 @@ def test_the_deposit_page_shows_sheet_rows_and_the_rows_left_out(
 
 
 def test_when_no_row_is_acceptable_nothing_is_deposited_and_the_errors_are_shown(
-    client, demo, manager
+    client, demo, manager, django_capture_on_commit_callbacks
 ):
     client.force_login(manager)
     upload = SimpleUploadedFile("faux.xlsx", xlsx([good(Sexe="X")]))
-    response = client.post(
-        "/espace/tableur/",
-        {"organisation": demo["university"].pk, "file": upload, "action": "deposer"},
+    _response, html = send(
+        client, demo["university"], upload, capture=django_capture_on_commit_callbacks
     )
-    html = page(response)
-    assert response.status_code == 200 and not Deposit.objects.exists()
-    assert "rien n'a été déposé" in html
+    assert not Deposit.objects.exists()
+    assert "Tableur refusé" in html and "rien n'a été déposé" in html
     assert f"{letter('Sexe')} (Sexe)" in html and "valeur « X » non admise" in html
 
 
@@ -736,13 +749,17 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_on_the_form(client, demo, m
     assert "n'est pas un tableur" in html and not Deposit.objects.exists()
 
 
-def test_generate_xml_downloads_the_file_when_every_row_is_accepted(client, demo, manager):
+def test_generate_xml_offers_the_file_when_every_row_is_accepted(
+    client, demo, manager, django_capture_on_commit_callbacks
+):
     client.force_login(manager)
     upload = SimpleUploadedFile("promo.csv", csv_bytes([good()]))
-    response = client.post(
-        "/espace/tableur/",
-        {"organisation": demo["university"].pk, "file": upload, "action": "xml"},
+    _response, html = send(
+        client, demo["university"], upload, "xml", capture=django_capture_on_commit_callbacks
     )
+    assert "Fichier XML produit" in html and "1 passage dans le fichier XML" in html
+    link = re.search(r'href="(/espace/tableur/\d+/fichier\.xml)"', html).group(1)
+    response = client.get(link)
     assert response["Content-Disposition"] == 'attachment; filename="promo.xml"'
     data = b"".join(response.streaming_content)
     envelope, errors = reader.validate(io.BytesIO(data))
@@ -751,23 +768,23 @@ def test_generate_xml_downloads_the_file_when_every_row_is_accepted(client, demo
     assert not Deposit.objects.exists()
 
 
-def test_generate_xml_shows_the_rows_left_out_and_offers_the_others(client, demo, manager):
+def test_generate_xml_shows_the_rows_left_out_and_offers_the_others(
+    client, demo, manager, django_capture_on_commit_callbacks
+):
     client.force_login(manager)
     upload = SimpleUploadedFile(
         "promo.xlsx", xlsx([good(), good(**{"Id Technique": "TAB-2", "Sexe": "X"})])
     )
-    html = page(
-        client.post(
-            "/espace/tableur/",
-            {"organisation": demo["university"].pk, "file": upload, "action": "xml"},
-        )
+    _response, html = send(
+        client, demo["university"], upload, "xml", capture=django_capture_on_commit_callbacks
     )
     assert "valeur « X » non admise" in html and "1 ligne écartée" in html
-    link = re.search(r'href="(/espace/tableur/xml/[0-9a-f]{32}/)"', html).group(1)
+    link = re.search(r'href="(/espace/tableur/\d+/fichier\.xml)"', html).group(1)
     data = b"".join(client.get(link).streaming_content)
     envelope, errors = reader.validate(io.BytesIO(data))
     assert errors == [] and envelope.passage_count == 1
-    # Another session (another user) does not reach it.
+    assert not Deposit.objects.exists()
+    # A member of another organisation does not reach it.
     client.force_login(factories.manager(factories.organisation("Autre organisme")))
     assert client.get(link).status_code == 404
 
@@ -805,14 +822,11 @@ def test_a_sheet_for_a_certifier_the_organisation_may_not_deposit_for_is_rejecte
         "intrus.xlsx",
         xlsx([good(**{"Id Client 2": "DEMO0001", "Id Contrat": "MCFCER000001"})]),
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/espace/tableur/", {"organisation": other.pk, "file": upload, "action": "deposer"}
-        )
+    send(client, other, upload, capture=django_capture_on_commit_callbacks)
     deposit = Deposit.objects.get()
     deposit.refresh_from_db()
     assert deposit.state == "rejected" and not Passage.objects.exists()
-    html = page(client.get(response["Location"]))
+    html = page(client.get(f"/espace/depots/{deposit.pk}/"))
     assert "n'est pas autorisé à déposer pour le certificateur DEMO0001" in html
     # The university's own deposits stay out of reach, and its organisation cannot be chosen.
     university_deposit = spreadsheet.deposit(
@@ -855,7 +869,7 @@ def test_the_spreadsheet_pages_need_a_signed_in_user(client, db):
 def test_cli_writes_the_xml_and_exits_0_when_every_row_is_accepted(demo, tmp_path, capsys):
     path = tmp_path / "promo.xlsx"
     path.write_bytes(xlsx([good(), good(**{"Id Technique": "TAB-2"})]))
-    call_command("spreadsheet_to_xml", str(path), "--organisation", "13000000000013")
+    call_command("spreadsheet_to_xml", str(path), "--organisation", "00000001800010")
     out = capsys.readouterr().out
     assert "2 passage(s) écrit(s)" in out
     envelope, errors = engine.check_file(tmp_path / "promo.xml")

@@ -216,3 +216,58 @@ def test_sample_needs_activated_rights(demo):
 
     with pytest.raises(NoSample, match="Activez"):
         sample_file(factories.organisation("Sans droits"))
+
+
+def test_a_full_disk_answers_service_unavailable_everywhere(
+    client, demo, manager, monkeypatch, tmp_path, capsys
+):
+    import errno
+    import gzip
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(gzip, "open", full)
+    data = b.deposit_file([b.passage("P1")])
+    client.force_login(manager)
+    response = client.post(
+        "/espace/depots/nouveau/",
+        {"organisation": demo["university"].pk, "file": SimpleUploadedFile("a.xml", data)},
+    )
+    assert response.status_code == 503
+    html = page(response)
+    assert "momentanément indisponible" in html and "gzip" not in html.lower()
+    client.logout()
+    token, secret = create_api_token(organisation=demo["university"], name="ERP", by=manager)
+    api = client.post(
+        "/api/deposits",
+        {"file": SimpleUploadedFile("a.xml", data)},
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert api.status_code == 503 and "momentanément indisponible" in api.json()["detail"]
+    path = tmp_path / "a.xml"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match="momentanément indisponible"):
+        call_command("deposit", str(path), "--user", manager.identifier)
+    assert not Deposit.objects.exists()
+
+
+def test_an_upload_past_the_limit_is_cut_before_it_is_written(client, demo, manager, settings):
+    settings.DEPOSIT_MAX_BYTES = 10_000
+    client.force_login(manager)
+    upload = SimpleUploadedFile("gros.xml", b"<a>" + b" " * 50_000 + b"</a>")
+    html = page(
+        client.post(
+            "/espace/depots/nouveau/", {"organisation": demo["university"].pk, "file": upload}
+        )
+    )
+    assert "taille maximale d'un dépôt (0 Mo)" in html or "taille maximale" in html
+    assert not Deposit.objects.exists()
+    token, secret = create_api_token(organisation=demo["university"], name="ERP", by=manager)
+    api = client.post(
+        "/api/deposits",
+        {"file": SimpleUploadedFile("gros.xml", b"<a>" + b" " * 50_000 + b"</a>")},
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert api.status_code == 413 and "taille maximale" in api.json()["detail"]
+    assert not Deposit.objects.exists()

@@ -1,5 +1,9 @@
+import dataclasses
+import datetime
+
 import pytest
 
+from tests.e2e.conftest import assert_no_overlap
 from tests.registry.factories import create, fiche
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +35,7 @@ def test_search_filter_open_fiche_and_certifier(live_server, page, registry, che
     page.wait_for_url("**/repertoire/?q=*")
     page.get_by_role("heading", name="4 certifications").wait_for()
     check_accessibility(page)
+    assert_no_overlap(page)
 
     # htmx: changing a filter updates results and URL without a full reload
     page.get_by_label("Niveau européen").select_option("6")
@@ -40,6 +45,7 @@ def test_search_filter_open_fiche_and_certifier(live_server, page, registry, che
     page.get_by_role("link", name="Responsable de la comptabilité").click()
     page.get_by_role("heading", name="Responsable de la comptabilité", level=1).wait_for()
     check_accessibility(page)
+    assert_no_overlap(page)
     page.get_by_role("button", name="RNCP10BC01 – Tenue de la comptabilité générale").click()
 
     page.get_by_role("link", name="MINISTERE DU TRAVAIL").click()
@@ -64,3 +70,53 @@ def test_login_and_error_pages_are_accessible(live_server, page, check_accessibi
     page.goto(f"{live_server.url}/repertoire/RNCP0000/")
     page.get_by_role("heading", name="Page non trouvée").wait_for()
     check_accessibility(page)
+
+
+@pytest.fixture
+def long_side_column():
+    """A fiche whose right column (versions, codes, Journal officiel) is longer than its text."""
+    record = dataclasses.replace(
+        fiche(
+            "RNCP20",
+            title="Technicien supérieur de maintenance",
+            level="5",
+            nsf=[(f"2{i:02d}", f"Domaine technique {i}") for i in range(10, 22)],
+            rome=[(f"I{1300 + i}", f"Maintenance spécialisée {i}") for i in range(12)],
+        ),
+        formacodes=[(f"{31000 + i}", f"Formacode de maintenance {i}") for i in range(12)],
+        links=[("old", f"RNCP{900 + i}") for i in range(8)],
+        jo_publications=[
+            (datetime.date(2010 + i, 3, 1), f"Arrêté du 1er mars {2010 + i}") for i in range(12)
+        ],
+        last_jo_date=datetime.date(2021, 3, 1),
+        effect_date=datetime.date(2022, 1, 1),
+        registration_duration=5,
+        partial_validation=True,
+    )
+    create(record)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_fiche_side_column_stays_above_the_footer(
+    live_server, page, long_side_column, check_accessibility, width
+):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{live_server.url}/repertoire/RNCP20/")
+    page.get_by_role("heading", name="Journal officiel").wait_for()
+    assert_no_overlap(page)
+    check_accessibility(page)
+
+
+def test_api_docs_work_offline(live_server, page):
+    """Swagger UI comes from the platform's static files, under the site's CSP."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.url}/api/docs")
+    page.get_by_text("Rechercher des certifications").first.click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    page.locator(".live-responses-table tbody .response-col_status").first.wait_for()
+    assert (
+        page.locator(".live-responses-table tbody .response-col_status").first.inner_text() == "200"
+    )
+    assert [url for url in requested if not url.startswith(live_server.url)] == []

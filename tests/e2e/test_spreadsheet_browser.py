@@ -4,8 +4,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from opencertif.deposits import spreadsheet
+from opencertif.deposits import engine, sheet_imports, spreadsheet
 from opencertif.deposits.demo import demo_people
+from opencertif.deposits.models import SheetImport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,9 +43,11 @@ def fill(path, people) -> None:
     workbook.save(path)
 
 
-def test_fill_our_template_upload_it_and_see_the_deposit_processed(
-    live_server, page, check_accessibility, tmp_path
+def test_fill_our_template_upload_it_follow_its_conversion_and_see_the_deposit_processed(
+    live_server, page, check_accessibility, tmp_path, settings
 ):
+    # The upload only queues the conversion; the test plays the worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     call_command("demo", fiches=0)
     url = live_server.url
     page.goto(f"{url}/connexion/")
@@ -62,7 +65,31 @@ def test_fill_our_template_upload_it_and_see_the_deposit_processed(
     fill(template, list(demo_people(4)))
     page.locator("input[type=file]").set_input_files(str(template))
     page.get_by_role("button", name="Déposer", exact=True).click()
-    page.wait_for_url(re.compile(r".*/espace/depots/\d+/$"))
+    page.wait_for_url(re.compile(r".*/espace/tableur/\d+/$"))
+    page.get_by_role("status").filter(has_text="En attente de conversion").wait_for()
+    assert page.get_by_role("link", name="Actualiser la page").count() == 1
+    check_accessibility(page)
+
+    # The worker converts while the page polls. Its polls are held meanwhile: the live
+    # server shares the test's in-memory database connection.
+    held = {"on": True}
+    page.route(
+        re.compile(r".*partie=progression.*"),
+        lambda route: route.abort() if held["on"] else route.continue_(),
+    )
+    page.wait_for_timeout(1_500)
+    sheet_imports.run(SheetImport.objects.get().pk)
+    deposit = SheetImport.objects.get().deposit
+    engine.process(deposit.pk)
+    held["on"] = False
+    # Swapped in by the polling, without reloading the page.
+    page.get_by_text(f"Tableur déposé : dépôt n° {deposit.pk}").wait_for()
+    page.get_by_role("heading", name="Lignes écartées").wait_for()
+    assert page.get_by_text("la date « 31/06/2025 » n'existe pas").count() == 1
+    check_accessibility(page)
+
+    page.get_by_role("link", name=f"Suivre le dépôt n° {deposit.pk}").click()
+    page.wait_for_url(re.compile(rf".*/espace/depots/{deposit.pk}/$"))
     page.get_by_text("3 passages : 3 OK").wait_for()
     page.get_by_text("Traité avec succès").wait_for()
     page.get_by_role("heading", name="Lignes du tableur écartées avant le dépôt").wait_for()

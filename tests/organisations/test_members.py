@@ -96,8 +96,9 @@ def test_inviting_a_member_twice_is_refused(client, org, boss):
 
 def test_a_join_request_goes_to_the_managers(client, org, boss, mailoutbox):
     response = client.post(
-        f"/espace/inscription/rejoindre/{org.pk}/",
+        "/espace/inscription/rejoindre/",
         {
+            "siret": org.siret,
             "first_name": "Paul",
             "last_name": "Nouveau",
             "job_title": "Chargé de scolarité",

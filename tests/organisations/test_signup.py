@@ -312,14 +312,22 @@ def test_an_email_of_an_active_account_is_refused(client):
     assert "Un compte existe déjà avec cette adresse" in html
 
 
-def test_a_siret_with_an_account_leads_to_a_join_request(client):
+def test_step_2_does_not_tell_whether_a_siret_has_an_account(client):
+    def step2_answer(siret):
+        client.post("/espace/inscription/recommencer/")
+        client.post("/espace/inscription/etape-1/", {"kind": "public_body"})
+        return client.post(
+            "/espace/inscription/etape-2/", {"has_siret": "oui", "siret": siret, "name": "U"}
+        )
+
+    unknown = step2_answer(VALID_SIRET)
     organisation = factories.organisation("Université Alpha", siret="73282932000074")
     factories.manager(organisation)
-    client.post("/espace/inscription/etape-1/", {"kind": "public_body"})
-    response = client.post(
-        "/espace/inscription/etape-2/", {"has_siret": "oui", "siret": VALID_SIRET, "name": "U"}
-    )
-    assert response["Location"] == f"/espace/inscription/rejoindre/{organisation.pk}/"
+    known = step2_answer(VALID_SIRET)
+    assert unknown["Location"] == known["Location"] == "/espace/inscription/etape-3/"
+    # the page points to the join form instead
+    html = unescape(client.get("/espace/inscription/etape-2/").content.decode())
+    assert "/espace/inscription/rejoindre/" in html
 
 
 def test_a_forged_activation_link_is_refused(client):

@@ -118,7 +118,7 @@ def test_another_organisations_page_answers_404(client, manager, ministry, unive
 
 
 def test_an_organisation_that_is_not_a_certifier_is_told_why_it_has_nothing(client, university):
-    third_party = Organisation.objects.get(siret="13000000000021")
+    third_party = Organisation.objects.get(siret="00000002600013")
     client.force_login(third_party.memberships.get().user)
     html = page(client.get("/espace/conformite/"))
     assert "n'est certificateur d'aucune fiche du répertoire" in html

@@ -24,7 +24,7 @@ def test_demo_loads_a_realistic_registry_once(capsys):
         "sans",
     }
     assert Organisation.objects.filter(certifier_links__isnull=False).distinct().count() == 301
-    university = Organisation.objects.get(siret="13000000000013")
+    university = Organisation.objects.get(siret="00000001800010")
     assert university.name == "Université de démonstration"
     fixed = Certification.objects.filter(certifier_links__organisation=university)
     assert sorted(fixed.values_list("number", flat=True)) == sorted(
@@ -57,8 +57,8 @@ def test_demo_accounts_can_sign_in_and_deposit_rights_are_in_place(client):
 
     call_command("demo", fiches=10)
     call_command("demo", fiches=10)  # idempotent
-    university = Organisation.objects.get(siret="13000000000013")
-    third_party = Organisation.objects.get(siret="13000000000021")
+    university = Organisation.objects.get(siret="00000001800010")
+    third_party = Organisation.objects.get(siret="00000002600013")
     assert university.memberships.get().user.email == "gestion@univ-demo.test"
     assert may_deposit(organisation=university, id_client="DEMO0001", id_contract="MCFCER000001")
     assert may_deposit(organisation=third_party, id_client="DEMO0001", id_contract="MCFCER000001")

@@ -142,8 +142,12 @@ def french(message: str) -> str:
     return f"{where}{_NS.sub('cpf:', body)}" if where else _NS.sub("cpf:", body)
 
 
+_POSITION = re.compile(r"(?:,\s*line \d+(?:,\s*column \d+)?)+\s*$")
+
+
 def french_syntax(message: str) -> str:
-    """Well-formedness errors (the file is not XML, or not UTF-8)."""
+    """Well-formedness errors (the file is not XML, not UTF-8, or abuses the parser)."""
+    message = _POSITION.sub("", (message or "").strip()).strip()
     lowered = message.lower()
     if (
         "not proper utf-8" in lowered
@@ -157,10 +161,48 @@ def french_syntax(message: str) -> str:
         )
     if "document is empty" in lowered or "start tag expected" in lowered:
         return "Le fichier est vide ou n'est pas un fichier XML."
+    if "doctype" in lowered or "entitydecl" in lowered or "entityvalue" in lowered:
+        return (
+            "Le fichier contient une déclaration DOCTYPE (DTD ou entités), refusée par "
+            "sécurité : le format de dépôt n'en utilise pas."
+        )
+    found = re.search(r"entity '([^']+)' not defined", message, re.I)
+    if found:
+        return (
+            f"L'entité « &{found.group(1)}; » n'est pas définie : le format de dépôt n'utilise "
+            "pas d'entités. Écrivez le caractère lui-même (en UTF-8) ; seules &amp;amp; "
+            "&amp;lt; &amp;gt; &amp;quot; et &amp;apos; sont admises."
+        ).replace("&amp;", "&")
+    if "excessive depth" in lowered:
+        return (
+            "Éléments imbriqués sur plus de 256 niveaux : le format de dépôt n'en compte que "
+            "quelques-uns. Le fichier est refusé."
+        )
+    if "resource limit" in lowered or "huge" in lowered or "too long" in lowered:
+        return (
+            "Une valeur du fichier est démesurée (plus de 10 millions de caractères dans un "
+            "même élément ou attribut) : le fichier est refusé."
+        )
+    found = re.search(r"(?:invalid char value|char 0x)([0-9a-fx]+)", lowered)
+    if found or "invalid char" in lowered or "out of allowed range" in lowered:
+        return (
+            "Le fichier contient un caractère interdit en XML (caractère de contrôle, octet nul) : "
+            "supprimez-le, puis déposez le fichier de nouveau."
+        )
     if "premature end of data" in lowered or "extra content at the end" in lowered:
-        return f"Le fichier XML est tronqué ou mal formé ({message.strip()})."
+        return f"Le fichier XML est tronqué ou mal formé (détail : {message})."
+    if "couldn't find end of start tag" in lowered or "unescaped '<'" in lowered:
+        return (
+            "Balise ouvrante non refermée ou caractère « < » non échappé (écrivez &lt;) : "
+            f"le fichier XML est tronqué ou mal formé (détail : {message})."
+        )
+    if "starttag: invalid element name" in lowered:
+        return (
+            "Nom de balise invalide : un caractère « < » non échappé (écrivez &lt;) ou une "
+            "déclaration mal placée."
+        )
     if "opening and ending tag mismatch" in lowered:
-        return f"Balise fermante qui ne correspond pas à la balise ouvrante ({message.strip()})."
+        return f"Balise fermante qui ne correspond pas à la balise ouvrante (détail : {message})."
     if "double hyphen within comment" in lowered or "comment not terminated" in lowered:
         return "La chaîne « -- » n'est pas autorisée dans les commentaires XML."
-    return f"XML mal formé : {message.strip()}"
+    return f"Le fichier XML est mal formé (détail technique : {message})."

@@ -28,7 +28,6 @@ from opencertif.deposits.format.messages import french, french_syntax
 SCHEMA_PATH = Path(__file__).with_name("deposit.xsd")
 MAX_REPORTED_ERRORS = 100
 FULL_ERROR_LIST_BELOW = 20 * 1024 * 1024
-_SKIPPABLE = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.S)
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
 
 
@@ -88,59 +87,102 @@ def open_file(path: str | Path) -> IO[bytes]:
     return gzip.open(path, "rb") if compressed else path.open("rb")
 
 
-def _prolog_problems(stream: IO[bytes]) -> list[FileError]:
-    head = stream.read(65536)
-    stream.seek(0)
-    if not head.strip():
-        return [FileError("XML", "Le fichier est vide.", 1, 1)]
-    # Skip the XML declaration, processing instructions and comments: the next thing must
-    # be the root element. A DOCTYPE (where entities are declared) is refused outright.
-    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-    while found := _SKIPPABLE.match(head, position):
-        position = found.end()
-    rest = head[position:].lstrip()
-    if rest.startswith(b"<!"):
-        return [
-            FileError(
+_DOCTYPE_REFUSED = (
+    "Le fichier contient une déclaration DOCTYPE (DTD ou entités), refusée par sécurité : "
+    "le format de dépôt n'en utilise pas. Supprimez la ligne « <!DOCTYPE …> » et les "
+    "entités « &…; » qu'elle déclare."
+)
+# Byte-order marks and the first bytes of "<?" in the encodings an XML parser may detect
+# on its own (XML 1.0, appendix F). Only used to word the refusal: the parsers are told the
+# file is UTF-8 whatever it declares, so any other encoding fails to parse anyway.
+_FOREIGN_ENCODINGS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\x00<", "UTF-32"),
+    (b"<\x00\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\x00<\x00?", "UTF-16"),
+    (b"<\x00?\x00", "UTF-16"),
+    (b"\x4c\x6f\xa7\x94", "EBCDIC"),
+)
+
+
+def _encoding_problem(head: bytes) -> FileError | None:
+    for marker, name in _FOREIGN_ENCODINGS:
+        if head.startswith(marker):
+            return FileError(
                 "XML",
-                "Le fichier contient une déclaration DOCTYPE ou ENTITY, refusée par sécurité : "
-                "le format de dépôt n'en utilise pas.",
+                f"Le fichier est encodé en {name} : le format de dépôt exige l'UTF-8. "
+                "Enregistrez-le en UTF-8 (« Enregistrer sous… », encodage UTF-8).",
                 1,
                 1,
             )
-        ]
-    if not rest and len(head) == 65536:
-        return [
-            FileError(
-                "XML",
-                "Aucun élément racine dans les 64 premiers Kio : le fichier commence par un "
-                "prologue anormalement long.",
-                1,
-                1,
-            )
-        ]
     declared = _ENCODING.match(head)
     if declared and declared.group(1).decode("ascii", "replace").upper().replace("_", "-") not in (
         "UTF-8",
         "UTF8",
     ):
-        return [
-            FileError(
-                "XML",
-                f"Encodage « {declared.group(1).decode('ascii', 'replace')} » déclaré : le "
-                "fichier doit être encodé en UTF-8.",
-                1,
-                1,
-            )
-        ]
-    return []
+        return FileError(
+            "XML",
+            f"Encodage « {declared.group(1).decode('ascii', 'replace')} » déclaré : le "
+            "fichier doit être encodé en UTF-8.",
+            1,
+            1,
+        )
+    return None
+
+
+def _prolog_problems(stream: IO[bytes]) -> list[FileError]:
+    """Refuse, before any schema-attached parse, a file that is not UTF-8 or that carries
+    a DOCTYPE.
+
+    The DOCTYPE is looked for by the parser itself, not in the bytes: libxml2 reads the
+    prolog (whatever comments or processing instructions come first) up to the root
+    element's start tag, where a DOCTYPE must have appeared if there is one. libxml2 may
+    crash when it meets a declared entity while validating against a schema, so a file
+    goes on to `validate` only once this parse reached its root without any DTD."""
+    head = stream.read(4096)
+    stream.seek(0)
+    if not head.strip():
+        return [FileError("XML", "Le fichier est vide.", 1, 1)]
+    problem = _encoding_problem(head)
+    if problem:
+        return [problem]
+    context = etree.iterparse(stream, events=("start",), **_parser_args())
+    try:
+        for _event, element in context:
+            docinfo = element.getroottree().docinfo
+            if docinfo.doctype or docinfo.internalDTD is not None:
+                return [FileError("XML", _DOCTYPE_REFUSED, 1, 1)]
+            return []
+        return [FileError("XML", "Le fichier ne contient aucun élément XML.", 1, 1)]
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (0, 0)
+        message = exc.msg or ""
+        if "entity" in message.lower() or "doctype" in message.lower():
+            return [FileError("XML", _DOCTYPE_REFUSED, line, column)]
+        found = re.match(r"(.*?)(?:, line \d+, column \d+)?$", message, re.S)
+        return [FileError("XML", french_syntax(found.group(1) if found else message), line, column)]
+    finally:
+        del context
+        stream.seek(0)
 
 
 def _parser_args(*, validating: bool = False) -> dict:
-    args = {"no_network": True, "load_dtd": False, "huge_tree": False, "remove_comments": True}
+    # Every parse reads the file as UTF-8, whatever it declares: the format requires it, and
+    # a parser that switched to UTF-16 would see markup that no byte search can.
+    args = {
+        "no_network": True,
+        "load_dtd": False,
+        "huge_tree": False,
+        "remove_comments": True,
+        "remove_pis": True,
+        "encoding": "UTF-8",
+    }
     if not validating:
         # With a schema, lxml then reports every error as "no element found"; no entity can
-        # be declared there anyway: the prolog check refused any DOCTYPE before parsing.
+        # be declared there anyway: `_prolog_problems` refused any DOCTYPE before.
         args["resolve_entities"] = False
     return args
 
@@ -247,6 +289,20 @@ def validate(
     if envelope.passage_count == 0:
         return envelope, [FileError("CONTENU", "Le fichier ne contient aucun passage.", 0, 0)]
     return envelope, []
+
+
+def check_path(path: str, *, max_passages: int | None = None) -> tuple[Envelope, list[FileError]]:
+    """Check a stored file whole against the format (no account checks, nothing stored).
+
+    A schema error in a small file is reported with every schema error of the file (a
+    second pass), so that it can be fixed in one go. Runs without Django: the engine calls
+    it in a child process (opencertif.core.isolation)."""
+    with open_file(path) as stream:
+        envelope, errors = validate(stream, max_passages=max_passages)
+    if errors and errors[0].type == "XSD" and Path(path).stat().st_size < FULL_ERROR_LIST_BELOW:
+        with open_file(path) as stream:
+            errors = all_schema_errors(stream) or errors
+    return envelope, errors
 
 
 @lru_cache(maxsize=1)

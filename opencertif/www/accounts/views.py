@@ -15,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
-from opencertif.accounts import lockout
+from opencertif.accounts import lockout, passwords
 from opencertif.accounts.forms import LoginForm
+from opencertif.accounts.tokens import LinkAlreadyUsed
 from opencertif.core import mail
+from opencertif.www.accounts.links import safe_next, site_url
 from opencertif.www.forms import DsfrForm
 
 User = get_user_model()
@@ -29,6 +31,17 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        # Django also follows absolute URLs to this host; only paths are followed here.
+        field = self.redirect_field_name
+        return safe_next(self.request, self.request.POST.get(field, self.request.GET.get(field)))
+
+
+class LogoutView(auth_views.LogoutView):
+    def get_redirect_url(self):
+        field = self.redirect_field_name
+        return safe_next(self.request, self.request.POST.get(field, self.request.GET.get(field)))
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -46,6 +59,7 @@ def locked_out(request, original_response=None, credentials=None):
                 template="unlock",
                 context={
                     "user": user,
+                    "site_url": site_url(request),
                     "link": f"/connexion/debloquer/{lockout.unlock_token(user)}/",
                 },
             )
@@ -63,7 +77,10 @@ def _user_for_login(login: str):
 
 @login_not_required
 def unlock(request, token: str):
-    user = lockout.user_from_unlock_token(token)
+    try:
+        user = lockout.redeem_unlock_token(token)
+    except LinkAlreadyUsed:
+        return render(request, "accounts/unlock_invalid.html", {"used": True}, status=410)
     if user is None:
         return render(request, "accounts/unlock_invalid.html", status=400)
     for login in (user.email, user.identifier):
@@ -86,7 +103,11 @@ def forgot_identifier(request):
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
         if user is not None:
-            mail.send(to=user.email, template="identifier_reminder", context={"user": user})
+            mail.send(
+                to=user.email,
+                template="identifier_reminder",
+                context={"user": user, "site_url": site_url(request)},
+            )
         return render(
             request, "accounts/forgot_identifier_sent.html", {"email": form.cleaned_data["email"]}
         )
@@ -117,6 +138,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = passwords.HELP_TEXT
         for field in self.fields.values():
             field.widget.attrs["class"] = "fr-input"
 

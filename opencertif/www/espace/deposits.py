@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from opencertif.core import audit
 from opencertif.deposits import engine, reports, samples, spreadsheet
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit, PassageResult
 from opencertif.organisations.models import Organisation
 from opencertif.www.forms import DsfrForm
+from opencertif.www.params import id_param
+from opencertif.www.uploads import too_big_message
 
 
 def _deposit_for(user, pk: int) -> Deposit:
@@ -86,7 +89,12 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if not form.fields["organisation"].queryset.exists():
         return render(request, "espace/deposits/cannot_deposit.html", status=403)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and getattr(request, "upload_too_big", False):
+        # Cut by opencertif.www.uploads: nothing of the file was written.
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", too_big_message())
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         stream = upload.file
         if upload.name.lower().endswith(".gz"):
@@ -101,8 +109,9 @@ def upload(request):
             )
         except engine.DepositRefused as exc:
             form.add_error("file", str(exc))
-        except OSError:
-            form.add_error("file", "Le fichier .gz est illisible : envoyez le XML non compressé.")
+        except engine.StorageUnavailable as exc:
+            form.add_error(None, str(exc))
+            return render(request, "espace/deposits/upload.html", {"form": form}, status=503)
         else:
             messages.success(
                 request,
@@ -116,7 +125,7 @@ def upload(request):
 def sample(request):
     """A 20-passage sample file for the chosen organisation (17 good, 3 mistakes)."""
     organisation = get_object_or_404(
-        depositing_organisations(request.user), pk=request.GET.get("organisation") or 0
+        depositing_organisations(request.user), pk=id_param(request.GET.get("organisation")) or 0
     )
     try:
         data = samples.sample_file(organisation)
@@ -145,7 +154,10 @@ def detail(request, pk: int):
     origin = reports.source(deposit)
     filter_ok = request.GET.get("resultat", "")
     query = (request.GET.get("q") or "").strip()
+    results_hidden = not deposit.results_readable_by(request.user)
     results = PassageResult.objects.filter(deposit=origin).order_by("seq")
+    if results_hidden:
+        results = results.none()
     if filter_ok == "ko":
         results = results.filter(ok=False)
     elif filter_ok == "ok":
@@ -173,6 +185,7 @@ def detail(request, pk: int):
         "sheet": sheet,
         "sheet_count": len(rows),
         "left_out": spreadsheet.stored_errors_summary(origin.sheet_errors) if sheet else None,
+        "results_hidden": results_hidden,
         "can_retry": deposit.state == DepositState.FAILED
         and deposit.organisation.memberships.filter(user=request.user).exists(),
     }
@@ -186,6 +199,14 @@ def report(request, pk: int, fmt: str):
     origin = reports.source(deposit)
     if origin.state not in (DepositState.DONE, DepositState.REJECTED):
         raise Http404("L'accusé de traitement sera disponible à la fin du traitement.")
+    if fmt not in ("xml", "csv", "xlsx"):
+        raise Http404
+    if not deposit.results_readable_by(request.user):
+        raise Http404("Le certificateur a retiré la délégation de dépôt : accusé non consultable.")
+    # A report names holders: who downloads it is recorded (ids only).
+    audit.record(
+        actor=request.user, action="deposit.report_read", obj=deposit, summary=f"accusé {fmt}"
+    )
     name = deposit.report_name
     if fmt == "xml":
         response = StreamingHttpResponse(
@@ -215,6 +236,10 @@ def retry(request, pk: int):
     if not deposit.organisation.memberships.filter(user=request.user).exists():
         raise Http404
     if deposit.state == DepositState.FAILED:
-        engine.retry(deposit=deposit, by=request.user)
-        messages.success(request, "Le traitement reprend là où il s'était arrêté.")
+        try:
+            engine.retry(deposit=deposit, by=request.user)
+        except engine.DepositRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Le traitement reprend là où il s'était arrêté.")
     return redirect("espace:deposit", pk=deposit.pk)

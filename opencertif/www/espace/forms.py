@@ -161,11 +161,20 @@ class IdentityForm(PasswordPairMixin, DsfrForm):
 
 
 class JoinForm(IdentityForm):
+    siret = forms.CharField(
+        label="SIRET de l'organisme à rejoindre",
+        max_length=20,
+        help_text="14 chiffres ; pour une université ou un établissement public, celui du siège.",
+    )
     message = forms.CharField(
         label="Message aux gestionnaires (facultatif)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    field_order = ["siret", *IdentityForm.field_order, "message"]
+
+    def clean_siret(self):
+        return clean_siret(self.cleaned_data["siret"])
 
 
 class InvitationAcceptForm(PasswordPairMixin, DsfrForm):

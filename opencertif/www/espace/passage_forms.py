@@ -13,6 +13,7 @@ from django import forms
 
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary as v
+from opencertif.deposits.passages import MISSING_VERSION, SORTS, read_filters
 from opencertif.www.forms import DsfrForm
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
@@ -228,6 +229,11 @@ class PassageForm(DsfrForm):
         ]
         if passage is not None:
             del self.fields["route"]
+            # The version the form was shown with: a modification is only written over
+            # that very version (deposits and colleagues may change the passage meanwhile).
+            self.fields["version"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=passage.content_hash
+            )
             self.fields["id_technique"].disabled = True
             self.fields["id_technique"].help_text = "L'identifiant d'un passage ne change pas."
             if passage.identity_kind == "national_id":
@@ -340,6 +346,8 @@ class PassageForm(DsfrForm):
 
     def clean(self):
         data = super().clean()
+        if self.passage is not None and not (data.get("version") or "").strip():
+            self.add_error(None, MISSING_VERSION)
         if data.get("has_language_level") == "oui":
             self._require(
                 data,
@@ -509,40 +517,47 @@ STATUS_FILTERS = [
     (PassageStatus.KO, "Refusés (KO)"),
     (PassageStatus.DELETED, "Supprimés"),
 ]
-SORTS = [
-    ("-recu", "Reçus le plus récemment"),
-    ("recu", "Reçus le plus anciennement"),
-    ("id", "idTechnique (A → Z)"),
-    ("titulaire", "Titulaire (A → Z)"),
-    ("-validite", "Début de validité (récent d'abord)"),
-    ("validite", "Début de validité (ancien d'abord)"),
-]
+SORT_LABELS = {
+    "-recu": "Reçus le plus récemment",
+    "recu": "Reçus le plus anciennement",
+    "id": "idTechnique (A → Z)",
+    "titulaire": "Titulaire (A → Z)",
+    "-validite": "Début de validité (récent d'abord)",
+    "validite": "Début de validité (ancien d'abord)",
+}
+
+
+def _shown(label, widget=None):
+    """A field that only shows and gives back what was typed: the list's filters are
+    read and checked by the domain (`read_filters`), the same for the web and the API."""
+    return forms.CharField(label=label, required=False, widget=widget)
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
 
 
 class PassageFilterForm(DsfrForm):
-    q = forms.CharField(
-        label="idTechnique ou nom du titulaire",
-        required=False,
-        max_length=255,
-        help_text="Un idTechnique exact ouvre directement le passage.",
-    )
-    certification = forms.ChoiceField(label="Certification", required=False)
-    statut = forms.ChoiceField(label="Statut", choices=STATUS_FILTERS, required=False)
-    depot = forms.IntegerField(label="Dépôt n°", required=False, min_value=1)
-    valide_du = _date("Début de validité à partir du")
-    valide_au = _date("Début de validité jusqu'au")
-    obtention = forms.ChoiceField(
-        label="Obtention", choices=_choices(v.OBTAINED_BY, "Toutes"), required=False
-    )
-    acces = forms.ChoiceField(
-        label="Modalité d'accès", choices=_choices(v.ACCESS_MODES, "Toutes"), required=False
-    )
-    tri = forms.ChoiceField(label="Trier par", choices=SORTS, required=False)
+    q = _shown("idTechnique ou nom du titulaire", forms.TextInput(attrs={"maxlength": 255}))
+    certification = _shown("Certification", forms.Select)
+    statut = _shown("Statut", forms.Select(choices=STATUS_FILTERS))
+    depot = _shown("Dépôt n°", forms.NumberInput(attrs={"min": 1}))
+    valide_du = _shown("Début de validité à partir du", _date_input())
+    valide_au = _shown("Début de validité jusqu'au", _date_input())
+    obtention = _shown("Obtention", forms.Select(choices=_choices(v.OBTAINED_BY, "Toutes")))
+    acces = _shown("Modalité d'accès", forms.Select(choices=_choices(v.ACCESS_MODES, "Toutes")))
+    tri = _shown("Trier par", forms.Select(choices=[(key, SORT_LABELS[key]) for key in SORTS]))
 
     def __init__(self, *args, certifications=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["certification"].choices = [("", "Toutes")] + [
+        self.fields["q"].help_text = "Un idTechnique exact ouvre directement le passage."
+        self.fields["certification"].widget.choices = [("", "Toutes")] + [
             (code, code) for code in certifications
         ]
-        for name in ("valide_du", "valide_au"):
-            self.fields[name].help_text = ""
+        self.filters, self.filter_errors = read_filters(self.data)
+
+    def clean(self):
+        data = super().clean()
+        for name, message in self.filter_errors.items():
+            self.add_error(name if name in self.fields else None, message)
+        return data

@@ -1,8 +1,11 @@
 """Passages in the certifier space: list, search, export, page, declare, modify, delete,
 restore.
 
-A certifier sees the passages of its certifier accounts; a depositor those it deposited.
-Every passage is fetched through `_passage_for`, which answers 404 for anybody else's.
+A certifier sees the passages of its certifier accounts; a depositor those it deposited
+for a certifier that still delegates deposit to it (`Passage.objects.visible_to`). Every
+passage is fetched through `_passage_for`, which answers 404 for anybody else's. Reading
+holder data (the list, a passage's page, an export) is audited, without the holder's
+identity nor the typed search text.
 """
 
 import csv
@@ -12,14 +15,13 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from opencertif.core import audit
+from opencertif.core import cells
 from opencertif.deposits import passages as service
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary
@@ -29,14 +31,6 @@ from opencertif.registry.models import Certification
 from opencertif.www.espace.passage_forms import PassageFilterForm, PassageForm
 
 PAGE_SIZE = 50
-SORT_ORDER = {
-    "-recu": ("-created_at", "-id"),
-    "recu": ("created_at", "id"),
-    "id": ("id_technique",),
-    "titulaire": ("holder_label", "id"),
-    "-validite": ("-valid_from", "-id"),
-    "validite": ("valid_from", "id"),
-}
 
 
 def _organisations(user):
@@ -44,6 +38,8 @@ def _organisations(user):
 
 
 def _passage_for(user, pk: int) -> Passage:
+    if not service.is_id(pk):
+        raise Http404("Passage introuvable.")
     passage = (
         Passage.objects.visible_to(user)
         .select_related(
@@ -61,40 +57,32 @@ def _passage_for(user, pk: int) -> Passage:
 
 
 def _filtered(request):
-    """The list's selection from the query string: (form, queryset, direct hit)."""
+    """The list's selection from the query string: (form, queryset, direct hit). The
+    filters are read and checked by the domain, as the API's are (`read_filters`)."""
     base = Passage.objects.visible_to(request.user)
-    codes = sorted(
-        set(base.exclude(certification_code="").values_list("certification_code", flat=True))
+    codes = (
+        base.exclude(certification_code="")
+        .order_by("certification_code")
+        .values_list("certification_code", flat=True)
+        .distinct()
     )
-    form = PassageFilterForm(request.GET or None, certifications=codes)
-    queryset = base
-    direct = None
-    data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("statut") or ""
-    if status:
-        queryset = queryset.filter(status=status)
-    else:
-        queryset = queryset.exclude(status=PassageStatus.DELETED)
-    query = (data.get("q") or "").strip()
-    if query:
-        direct = base.filter(id_technique=query).first()
-        queryset = queryset.filter(
-            Q(id_technique__icontains=query) | Q(holder_label__icontains=query)
+    form = PassageFilterForm(request.GET or None, certifications=list(codes))
+    form.is_valid()  # puts the domain's messages beside the fields
+    filters = form.filters
+    direct = base.filter(id_technique=filters.q).first() if filters.q else None
+    return form, service.filtered(base, filters), direct
+
+
+def _audit_read(request, *, action: str, ids: list[int], count: int, filters) -> None:
+    for organisation in _organisations(request.user):
+        service.record_read(
+            action=action,
+            obj=organisation,
+            by=request.user,
+            ids=ids,
+            count=count,
+            filters=filters,
         )
-    if data.get("certification"):
-        queryset = queryset.filter(certification_code=data["certification"])
-    if data.get("depot"):
-        queryset = queryset.filter(last_deposit_id=data["depot"])
-    if data.get("valide_du"):
-        queryset = queryset.filter(valid_from__gte=data["valide_du"])
-    if data.get("valide_au"):
-        queryset = queryset.filter(valid_from__lte=data["valide_au"])
-    if data.get("obtention"):
-        queryset = queryset.filter(fields__obtained_by=data["obtention"])
-    if data.get("acces"):
-        queryset = queryset.filter(fields__enrolment__access_mode=data["acces"])
-    order = SORT_ORDER.get(data.get("tri") or "-recu", SORT_ORDER["-recu"])
-    return form, queryset.order_by(*order), direct
 
 
 def index(request):
@@ -102,8 +90,18 @@ def index(request):
     if direct is not None and request.GET.get("q", "").strip() == direct.id_technique:
         return redirect("espace:passage", pk=direct.pk)
     page = Paginator(
-        queryset.select_related("certifier__organisation", "last_deposit"), PAGE_SIZE
+        queryset.select_related("certifier__organisation", "last_deposit").defer(
+            "fields", "identity"
+        ),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
+    _audit_read(
+        request,
+        action="passages.listed",
+        ids=[passage.pk for passage in page],
+        count=page.paginator.count,
+        filters=form.filters,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -138,6 +136,8 @@ EXPORT_HEADERS = (
 
 
 def _export_rows(queryset):
+    """One tuple per passage; dates and numbers stay dates and numbers (the writers
+    format them), texts are made inert by the writers (`core.cells`)."""
     for passage in queryset.iterator(chunk_size=2000):
         fields = passage.fields or {}
         enrolment = fields.get("enrolment") or {}
@@ -148,14 +148,14 @@ def _export_rows(queryset):
             passage.certification_type,
             passage.certification_code,
             passage.holder_label,
-            passage.valid_from.strftime("%d/%m/%Y") if passage.valid_from else "",
-            passage.valid_until.strftime("%d/%m/%Y") if passage.valid_until else "",
+            passage.valid_from,
+            passage.valid_until,
             vocabulary.value_label("obtained_by", fields.get("obtained_by")),
             vocabulary.value_label("access_mode", enrolment.get("access_mode")),
             vocabulary.value_label("honours", fields.get("honours")),
-            passage.last_deposit_id or "",
-            passage.created_at.strftime("%d/%m/%Y %H:%M"),
-            passage.updated_at.strftime("%d/%m/%Y %H:%M"),
+            passage.last_deposit_id,
+            passage.created_at,
+            passage.updated_at,
         )
 
 
@@ -163,14 +163,22 @@ def export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     form, queryset, _direct = _filtered(request)
-    count = queryset.count()
-    for organisation in _organisations(request.user):
-        audit.record(
-            actor=request.user,
-            action="passages.exported",
-            obj=organisation,
-            summary=f"{count} passage(s) exportés en {fmt.upper()} ({request.GET.urlencode()})",
+    if form.filter_errors:
+        # Never "everything" in place of a selection that could not be read.
+        return HttpResponseBadRequest(
+            "Filtres illisibles : "
+            + " ".join(f"{name} : {message}" for name, message in form.filter_errors.items())
+            + " Corrigez-les dans la liste des passages, puis exportez de nouveau.",
+            content_type="text/plain; charset=utf-8",
         )
+    queryset = queryset.defer("identity")
+    _audit_read(
+        request,
+        action="passages.exported",
+        ids=list(queryset.values_list("pk", flat=True)[: service.AUDITED_IDS + 1]),
+        count=queryset.count(),
+        filters=form.filters,
+    )
     name = "passages"
     if fmt == "csv":
 
@@ -178,9 +186,9 @@ def export(request, fmt: str):
             buffer = io.StringIO()
             writer = csv.writer(buffer, delimiter=";")
             buffer.write("\ufeff")
-            writer.writerow(EXPORT_HEADERS)
+            writer.writerow(cells.csv_row(EXPORT_HEADERS))
             for number, row in enumerate(_export_rows(queryset), 1):
-                writer.writerow(row)
+                writer.writerow(cells.csv_row(row))
                 if number % 1000 == 0:
                     yield buffer.getvalue()
                     buffer.seek(0)
@@ -192,9 +200,9 @@ def export(request, fmt: str):
         return response
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Passages")
-    sheet.append(list(EXPORT_HEADERS))
+    sheet.append(cells.xlsx_row(sheet, EXPORT_HEADERS))
     for row in _export_rows(queryset):
-        sheet.append(list(row))
+        sheet.append(cells.xlsx_row(sheet, row))
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by the response)
     workbook.save(handle.name)
     handle.seek(0)
@@ -208,6 +216,7 @@ def export(request, fmt: str):
 
 def detail(request, pk: int):
     passage = _passage_for(request.user, pk)
+    service.record_read(action="passage.viewed", obj=passage, by=request.user, ids=[passage.pk])
     return render(
         request,
         "espace/passages/detail.html",
@@ -312,7 +321,6 @@ def modify(request, pk: int):
         passage=passage,
         initial=PassageForm.initial_from(passage),
     )
-    version = request.POST.get("version") or passage.content_hash
     if request.method == "POST" and form.is_valid():
         record, _data = _submit(
             form, id_technique=passage.id_technique, code=form.cleaned_data["certification"]
@@ -320,7 +328,10 @@ def modify(request, pk: int):
         if record is not None:
             try:
                 outcome = service.modify(
-                    passage=passage, record=record, by=request.user, expected_hash=version
+                    passage=passage,
+                    record=record,
+                    by=request.user,
+                    expected_hash=form.cleaned_data.get("version") or "",
                 )
             except service.PassageError as exc:
                 form.add_error(None, str(exc))
@@ -340,7 +351,7 @@ def modify(request, pk: int):
     return render(
         request,
         "espace/passages/form.html",
-        {"form": form, "passage": passage, "version": version},
+        {"form": form, "passage": passage},
     )
 
 

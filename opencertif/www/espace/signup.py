@@ -2,18 +2,22 @@
 
 import time
 
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from opencertif.accounts import throttle
 from opencertif.core.files import RejectedFile
 from opencertif.organisations import services
 from opencertif.organisations.enums import AccountRequestState, DocumentKind
-from opencertif.organisations.models import AccountRequest, JoinRequest, Organisation
+from opencertif.organisations.models import AccountRequest, JoinRequest
+from opencertif.www.accounts.links import safe_next, site_url
 from opencertif.www.espace.forms import DocumentsForm, IdentityForm, JoinForm, KindForm, SiretForm
 
 SESSION_KEY = "signup_request"
@@ -117,11 +121,10 @@ def step2(request):
     }
     form = SiretForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        # Whether an organisation with this SIRET already has an account is not told here
+        # (the page would reveal it to anyone): the pages point to the join form, and staff
+        # see it when they examine the request.
         data = form.cleaned_data
-        if data["siret"]:
-            existing = Organisation.objects.with_account().filter(siret=data["siret"]).first()
-            if existing is not None:
-                return redirect("espace:signup_join", pk=existing.pk)
         current.has_siret = data["has_siret"] == "oui"
         for name in (
             "siret",
@@ -216,6 +219,7 @@ def step4(request):
                 phone=data["phone"],
                 job_title=data["job_title"],
                 password=data["password1"],
+                site_url=site_url(request),
             )
         except services.EmailPendingActivation:
             pending_email = data["email"]
@@ -254,7 +258,7 @@ def resend(request):
             email__iexact=email, is_active=False, email_verified_at__isnull=True
         ).first()
         if user is not None:
-            services.send_activation(user=user)
+            services.send_activation(user=user, site_url=site_url(request))
         request.session["activation_resent_at"] = time.time()
         messages.success(
             request,
@@ -265,7 +269,7 @@ def resend(request):
         messages.warning(
             request, "Un lien vient d'être envoyé : patientez une minute avant d'en redemander un."
         )
-    return redirect(request.POST.get("next") or "espace:signup_done")
+    return redirect(safe_next(request, request.POST.get("next")) or "espace:signup_done")
 
 
 @login_not_required
@@ -273,7 +277,7 @@ def activate(request, uidb64: str, token: str):
     user = services.user_from_activation(uidb64, token)
     if user is None:
         return render(request, "espace/signup/activation_invalid.html", status=400)
-    result = services.activate_email(user=user)
+    result = services.activate_email(user=user, site_url=site_url(request))
     request.session.pop(SESSION_KEY, None)
     return render(
         request,
@@ -285,43 +289,46 @@ def activate(request, uidb64: str, token: str):
     )
 
 
+def _join_allowed(request, data: dict) -> bool:
+    """Count the attempt per IP address and per target (the SIRET, the email): False
+    once one of them has reached its hourly limit."""
+    per_ip, per_target = settings.JOIN_ATTEMPTS_PER_IP, settings.JOIN_ATTEMPTS_PER_TARGET
+    return throttle.hit(
+        {
+            throttle.key_for("join-ip", get_client_ip_address(request) or ""): per_ip,
+            throttle.key_for("join-siret", data["siret"]): per_target,
+            throttle.key_for("join-email", data["email"]): per_target,
+        }
+    )
+
+
 @login_not_required
-def join(request, pk: int):
-    organisation = get_object_or_404(Organisation.objects.with_account(), pk=pk)
+def join(request):
+    """Ask to join an organisation that has an account, by its SIRET.
+
+    The answer is the same page whether the organisation or the address has an account or
+    not; the mail sent to the address tells its owner what happened
+    (services.ask_to_join). Attempts are limited per hour, per IP address and per target."""
     form = JoinForm(request.POST or None)
-    pending_email = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.request_to_join(
-                organisation=organisation,
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"],
-                job_title=data["job_title"],
-                password=data["password1"],
-                message=data["message"],
-            )
-        except services.EmailPendingActivation:
-            pending_email = data["email"]
-        except services.EmailAlreadyUsed:
-            form.add_error(
-                "email",
-                "Un compte existe déjà avec cette adresse : connectez-vous, puis demandez à un "
-                "gestionnaire de l'organisme de vous inviter.",
-            )
-        else:
+        if not _join_allowed(request, data):
             return render(
-                request,
-                "espace/signup/join_sent.html",
-                {"organisation": organisation, "email": data["email"]},
+                request, "espace/signup/join.html", {"form": form, "limited": True}, status=429
             )
-    return render(
-        request,
-        "espace/signup/join.html",
-        {"organisation": organisation, "form": form, "pending_email": pending_email},
-    )
+        services.ask_to_join(
+            siret=data["siret"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            job_title=data["job_title"],
+            password=data["password1"],
+            message=data["message"],
+            site_url=site_url(request),
+        )
+        return render(request, "espace/signup/join_sent.html", {"email": data["email"]})
+    return render(request, "espace/signup/join.html", {"form": form})
 
 
 @login_not_required

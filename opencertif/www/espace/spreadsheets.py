@@ -1,30 +1,28 @@
-"""Passages declared in a spreadsheet: the page, our template, and the upload — deposited
-through the deposit engine, or turned into the XML file of the accepted rows.
+"""Passages declared in a spreadsheet: the page, our template, the upload, and the page
+that follows its conversion in the background — into a deposit, or into the XML file of
+the accepted rows.
 
-The generated XML of a sheet with rows left out is kept a day under
-DATA_DIR/files/sheets/, reachable only from the session that generated it.
+The upload is only stored (at most DEPOSIT_MAX_BYTES received, streamed to disk) and
+answered at once with a redirect to the conversion's page, which polls its progress with
+htmx (a link refreshes it without JavaScript). Only the members of the uploading
+organisation see a conversion and its XML file.
 """
 
-import re
-import time
-import uuid
-from pathlib import Path
-
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from opencertif.deposits import engine, spreadsheet
+from opencertif.core import audit
+from opencertif.deposits import engine, sheet_imports, spreadsheet
+from opencertif.deposits.enums import SheetAction, SheetImportState
+from opencertif.deposits.models import SheetImport
 from opencertif.organisations.models import Organisation
 from opencertif.www.espace.deposits import depositing_organisations
 from opencertif.www.forms import DsfrForm
 
-SESSION_KEY = "sheet_xml"
-KEPT_SECONDS = 24 * 3600
-KEPT_PER_SESSION = 10
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+RECENT = 10
 
 
 class SheetForm(DsfrForm):
@@ -45,121 +43,102 @@ class SheetForm(DsfrForm):
         )
 
 
-def _sheets_dir() -> Path:
-    folder = Path(default_storage.path("sheets"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old_files(folder: Path) -> None:
-    limit = time.time() - KEPT_SECONDS
-    for old in folder.glob("*.xml"):
-        if old.stat().st_mtime < limit:
-            old.unlink(missing_ok=True)
-
-
-def _xml_name(upload_name: str) -> str:
-    stem = Path(upload_name).stem or "passages"
-    return re.sub(r"[^\w.\-]+", "_", stem)[:100] + ".xml"
+def _too_big() -> str:
+    limit = settings.DEPOSIT_MAX_BYTES
+    return (
+        f"Le fichier dépasse la taille maximale d'un dépôt ({limit // 1_000_000} Mo) : "
+        "répartissez les passages sur plusieurs tableurs."
+    )
 
 
 def index(request):
-    """The page « Déposer un tableur »: how to fill it, the upload, the two actions."""
+    """The page « Déposer un tableur »: how to fill it, the upload, the two actions.
+
+    An upload past DEPOSIT_MAX_BYTES is cut by opencertif.www.uploads (nothing written)."""
     form = SheetForm(request.POST or None, request.FILES or None, user=request.user)
     if not form.fields["organisation"].queryset.exists():
         return render(request, "espace/deposits/cannot_deposit.html", status=403)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        upload = form.cleaned_data["file"]
-        if request.POST.get("action") == "xml":
-            response = _generate(request, form, organisation, upload, context)
-        else:
-            response = _deposit(request, form, organisation, upload, context)
-        if response is not None:
-            return response
-    return render(request, "espace/spreadsheets/index.html", context)
-
-
-def _deposit(request, form, organisation, upload, context):
-    try:
-        result = spreadsheet.deposit(
-            organisation=organisation, user=request.user, name=upload.name, stream=upload.file
-        )
-    except (spreadsheet.SheetRefused, engine.DepositRefused) as exc:
-        form.add_error("file", str(exc))
-        return None
-    if result.deposit is None:
-        messages.error(
-            request,
-            "Aucune ligne du tableur n'est acceptable : rien n'a été déposé. Corrigez les "
-            "erreurs ci-dessous, puis déposez-le de nouveau.",
-        )
-        context.update(errors=result.errors, total=result.error_total, rows=result.rows_left_out)
-        return None
-    left_out = (
-        f" {result.rows_left_out} ligne(s) écartée(s) : leurs erreurs sont listées plus bas."
-        if result.rows_left_out
-        else ""
+    status = 200
+    if request.method == "POST":
+        valid = form.is_valid()
+        if getattr(request, "upload_too_big", False):
+            form.errors.pop("file", None)
+            form.add_error("file", _too_big())
+        elif valid:
+            action = SheetAction.XML if request.POST.get("action") == "xml" else SheetAction.DEPOSIT
+            try:
+                sheet = sheet_imports.receive(
+                    organisation=form.cleaned_data["organisation"],
+                    user=request.user,
+                    action=action,
+                    upload=form.cleaned_data["file"],
+                )
+            except spreadsheet.SheetRefused as exc:
+                form.add_error("file", str(exc))
+            except engine.StorageUnavailable as exc:
+                form.add_error(None, str(exc))
+                status = 503
+            else:
+                messages.success(
+                    request,
+                    f"Tableur reçu (n° {sheet.pk}) : sa conversion commence ; cette page se "
+                    "met à jour toute seule.",
+                )
+                return redirect("espace:spreadsheet_import", pk=sheet.pk)
+    recent = (
+        SheetImport.objects.visible_to(request.user)
+        .select_related("organisation")
+        .defer("errors")[:RECENT]
     )
-    messages.success(
-        request,
-        f"Tableur reçu : dépôt n° {result.deposit.pk}, {result.accepted} passage(s). Son "
-        f"traitement commence ; cette page se met à jour toute seule.{left_out}",
+    return render(
+        request, "espace/spreadsheets/index.html", {"form": form, "recent": recent}, status=status
     )
-    return redirect("espace:deposit", pk=result.deposit.pk)
 
 
-def _generate(request, form, organisation, upload, context):
-    try:
-        conversion = spreadsheet.convert(upload.file, organisation=organisation)
-    except spreadsheet.SheetRefused as exc:
-        form.add_error("file", str(exc))
-        return None
-    with conversion:
-        context.update(
-            errors=conversion.errors, total=conversion.error_total, rows=conversion.rows_left_out
-        )
-        if not conversion.accepted:
-            messages.error(
-                request,
-                "Aucune ligne du tableur n'est acceptable : aucun fichier XML n'a été produit. "
-                "Corrigez les erreurs ci-dessous.",
-            )
-            return None
-        folder = _sheets_dir()
-        _forget_old_files(folder)
-        token = uuid.uuid4().hex
-        name = _xml_name(upload.name)
-        with (folder / f"{token}.xml").open("w", encoding="utf-8", newline="\n") as out:
-            conversion.write_xml(out)
-    kept = dict(list(request.session.get(SESSION_KEY, {}).items())[-(KEPT_PER_SESSION - 1) :])
-    kept[token] = name
-    request.session[SESSION_KEY] = kept
-    if not conversion.rows_left_out:
-        return _xml_response(folder / f"{token}.xml", name)
-    context.update(xml_token=token, xml_name=name, accepted=conversion.accepted, generated=True)
-    return None
+def _sheet_for(user, pk: int) -> SheetImport:
+    sheet = (
+        SheetImport.objects.visible_to(user)
+        .select_related("organisation", "deposit", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if sheet is None:
+        raise Http404("Tableur introuvable.")
+    return sheet
 
 
-def _xml_response(path: Path, name: str) -> FileResponse:
+def status(request, pk: int):
+    """A conversion: its progress while it runs, then its result (the deposit, the XML
+    file, the rows left out, or why the file was refused)."""
+    sheet = _sheet_for(request.user, pk)
+    context = {
+        "sheet": sheet,
+        "left_out": spreadsheet.stored_errors_summary(sheet.errors) if sheet.is_final else None,
+        "xml_kept": sheet.state == SheetImportState.DONE
+        and sheet.action == SheetAction.XML
+        and sheet_imports.xml_path(sheet) is not None,
+    }
+    if request.htmx and request.GET.get("partie") == "progression":
+        return render(request, "espace/spreadsheets/_status.html", context)
+    return render(request, "espace/spreadsheets/status.html", context)
+
+
+def xml_file(request, pk: int):
+    """The XML file generated from a sheet, kept a day."""
+    sheet = _sheet_for(request.user, pk)
+    if sheet.state != SheetImportState.DONE or sheet.action != SheetAction.XML:
+        raise Http404("Ce tableur n'a pas produit de fichier XML.")
+    path = sheet_imports.xml_path(sheet)
+    if path is None:
+        raise Http404("Fichier expiré : déposez de nouveau le tableur pour le produire.")
+    # The file names holders: who downloads it is recorded (ids only).
+    audit.record(actor=request.user, action="sheet.xml_read", obj=sheet, summary=sheet.xml_name)
     return FileResponse(
         path.open("rb"),
         as_attachment=True,
-        filename=name,
+        filename=sheet.xml_name,
         content_type="application/xml; charset=utf-8",
     )
-
-
-def xml_file(request, token: str):
-    """The XML generated from a sheet by this session (rows left out shown on the page)."""
-    kept = request.session.get(SESSION_KEY, {})
-    if not _TOKEN.match(token) or token not in kept:
-        raise Http404("Fichier introuvable : générez-le de nouveau depuis le tableur.")
-    path = _sheets_dir() / f"{token}.xml"
-    if not path.is_file():
-        raise Http404("Fichier expiré : générez-le de nouveau depuis le tableur.")
-    return _xml_response(path, kept[token])
 
 
 def template_xlsx(request):

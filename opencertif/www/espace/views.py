@@ -27,6 +27,7 @@ from opencertif.organisations.models import (
     Organisation,
 )
 from opencertif.organisations.perms import can_see_documents
+from opencertif.www.accounts.links import site_url
 from opencertif.www.espace.forms import ActivationForm, InvitationAcceptForm, InviteForm, ReasonForm
 from opencertif.www.forms import DsfrForm
 
@@ -122,6 +123,7 @@ def invite(request, pk: int):
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 by=request.user,
+                site_url=site_url(request),
             )
         except services.AlreadyMember:
             messages.error(request, "Cette personne fait déjà partie de l'organisme.")
@@ -154,7 +156,7 @@ def accept_join(request, pk: int, join: int):
         organisation=org,
         state=JoinRequestState.PENDING,
     )
-    services.accept_join_request(join_request=target, by=request.user)
+    services.accept_join_request(join_request=target, by=request.user, site_url=site_url(request))
     messages.success(
         request, f"{target.user} a rejoint l'organisme ; son identifiant lui a été envoyé."
     )
@@ -228,6 +230,7 @@ def invitation(request, token: str):
             first_name=data["first_name"],
             last_name=data["last_name"],
             password=data["password1"],
+            site_url=site_url(request),
         )
         login(
             request,
@@ -271,6 +274,7 @@ def deposit_rights(request, pk: int):
                     id_contract=data["id_contract"],
                     depositor_id_client=data["depositor_id_client"],
                     certifier_id_clients=data["certifier_list"],
+                    site_url=site_url(request),
                 )
             except deposit_services.IdentifierError as exc:
                 form.add_error(None, str(exc))

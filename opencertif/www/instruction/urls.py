@@ -1,21 +1,23 @@
 from django.urls import path
 
-from opencertif.www.instruction import compliance, statistics, views
+from opencertif.www.instruction import audit, compliance, statistics, views
 
 app_name = "instruction"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("comptes/", views.account_requests, name="account_requests"),
-    path("comptes/<int:pk>/", views.account_request, name="account_request"),
-    path("documents/<int:document>/", views.request_document, name="document"),
+    path("comptes/<id:pk>/", views.account_request, name="account_request"),
+    path("documents/<id:document>/", views.request_document, name="document"),
     path("rattachements/", views.join_requests, name="join_requests"),
     path("conformite/", compliance.index, name="compliance"),
-    path("conformite/<int:pk>/", compliance.organisation, name="compliance_organisation"),
+    path("conformite/<id:pk>/", compliance.organisation, name="compliance_organisation"),
     path("organismes/", views.organisations, name="organisations"),
-    path("organismes/<int:pk>/", views.organisation, name="organisation"),
+    path("organismes/<id:pk>/", views.organisation, name="organisation"),
+    path("organismes/<id:pk>/journal/", audit.organisation_log, name="organisation_log"),
+    path("passages/<id:pk>/journal/", audit.passage_log, name="passage_log"),
     path(
-        "organismes/<int:pk>/identifiants/<int:account>/renvoyer/",
+        "organismes/<id:pk>/identifiants/<id:account>/renvoyer/",
         views.resend_identifiers,
         name="resend_identifiers",
     ),

@@ -10,18 +10,19 @@ from django.views.decorators.http import require_POST
 
 from opencertif.accounts.perms import (
     can_manage_deposit_identifiers,
+    can_read_audit_log,
     can_validate_accounts,
     is_platform_staff,
 )
-from opencertif.core.audit import history
 from opencertif.core.models import StateChange
 from opencertif.core.workflow import TransitionNotAllowed
 from opencertif.deposits import services as deposit_services
 from opencertif.deposits.enums import AccountRole
 from opencertif.deposits.models import Delegation, DepositAccount
 from opencertif.organisations import services
-from opencertif.organisations.enums import AccountRequestState, JoinRequestState
+from opencertif.organisations.enums import AccountRequestState, JoinRequestState, Role
 from opencertif.organisations.models import AccountRequest, Document, JoinRequest, Organisation
+from opencertif.www.accounts.links import site_url
 from opencertif.www.espace.forms import ReasonForm
 from opencertif.www.espace.views import _file_response
 from opencertif.www.forms import DsfrForm
@@ -76,16 +77,20 @@ def account_requests(request):
 def account_request(request, pk: int):
     _require(can_validate_accounts, request.user)
     target = get_object_or_404(AccountRequest.objects.select_related("user", "organisation"), pk=pk)
-    existing = None
+    existing, existing_managers = None, 0
     if target.siret:
         existing = Organisation.objects.filter(siret=target.siret).first()
+    if existing is not None:
+        # The sign-up does not tell whether a SIRET already has an account (that would
+        # reveal it to anyone): staff see it here, before making the requester a manager.
+        existing_managers = existing.memberships.filter(role=Role.MANAGER).count()
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "accepter":
                 organisation = services.accept_account_request(
-                    account_request=target, by=request.user
+                    account_request=target, by=request.user, site_url=site_url(request)
                 )
                 messages.success(
                     request,
@@ -95,7 +100,10 @@ def account_request(request, pk: int):
                 return redirect("instruction:organisation", pk=organisation.pk)
             if action == "refuser" and form.is_valid():
                 services.reject_account_request(
-                    account_request=target, by=request.user, reason=form.cleaned_data["reason"]
+                    account_request=target,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    site_url=site_url(request),
                 )
                 messages.success(request, "Demande refusée ; le demandeur a reçu le motif.")
                 return redirect("instruction:account_requests")
@@ -108,6 +116,7 @@ def account_request(request, pk: int):
         {
             "target": target,
             "existing": existing,
+            "existing_managers": existing_managers,
             "form": form,
             "documents": target.documents.all(),
             "changes": target.state_changes(),
@@ -173,6 +182,7 @@ def organisation(request, pk: int):
                     id_client=form.cleaned_data["id_client"],
                     id_contract=form.cleaned_data["id_contract"],
                     by=request.user,
+                    site_url=site_url(request),
                 )
             except deposit_services.IdentifierError as exc:
                 form.add_error(None, str(exc))
@@ -200,7 +210,7 @@ def organisation(request, pk: int):
             "delegations": Delegation.objects.filter(
                 Q(certifier__organisation=org) | Q(depositor__organisation=org)
             ).select_related("certifier__organisation", "depositor__organisation"),
-            "history": history(org)[:50],
+            "can_read_audit_log": can_read_audit_log(request.user),
             "request_changes": StateChange.objects.filter(
                 object_type="organisations.accountrequest",
                 object_id__in=[str(pk) for pk in request_ids],
@@ -216,7 +226,9 @@ def organisation(request, pk: int):
 def resend_identifiers(request, pk: int, account: int):
     _require(can_manage_deposit_identifiers, request.user)
     target = get_object_or_404(DepositAccount, pk=account, organisation_id=pk)
-    if deposit_services.notify_identifiers(account=target, by=request.user):
+    if deposit_services.notify_identifiers(
+        account=target, by=request.user, site_url=site_url(request)
+    ):
         messages.success(request, "Identifiants renvoyés aux gestionnaires.")
     else:
         messages.error(request, "L'organisme n'a pas encore de gestionnaire.")

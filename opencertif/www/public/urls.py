@@ -6,6 +6,6 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.search, name="search"),
-    path("certificateurs/<int:pk>/", views.certifier, name="certifier"),
+    path("certificateurs/<id:pk>/", views.certifier, name="certifier"),
     path("<str:number>/", views.certification, name="certification"),
 ]

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from opencertif.core.progress import ProgressBar
 from opencertif.deposits import engine, reports
@@ -44,18 +45,20 @@ class Command(BaseCommand):
                     name=file.name,
                     stream=stream,
                 )
-            except engine.DepositRefused as exc:
+            except (engine.DepositRefused, engine.StorageUnavailable) as exc:
                 raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Accusé de réception : dépôt n° {deposit.pk}, {deposit.file_name}, "
             f"{deposit.size} octets, SHA-256 {deposit.sha256}."
         )
-        if deposit.duplicate_of_id:
+        if deposit.same_file_as_id:
+            first = deposit.same_file_as
             self.stdout.write(
-                f"Fichier identique au dépôt n° {deposit.duplicate_of_id} : "
-                "son accusé de traitement fait réponse."
+                f"Fichier identique au dépôt n° {first.pk} du "
+                f"{timezone.localtime(first.received_at):%d/%m/%Y à %H:%M} : il est traité de "
+                "nouveau, selon l'état actuel des comptes et des passages."
             )
-        elif enqueue:
+        if enqueue:
             engine.enqueue(deposit.pk)
             self.stdout.write("Traitement confié au worker.")
             return

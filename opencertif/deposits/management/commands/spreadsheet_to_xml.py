@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from opencertif.core.progress import ProgressBar
 from opencertif.deposits import spreadsheet
 from opencertif.organisations.models import Organisation
 
@@ -11,7 +12,9 @@ class Command(BaseCommand):
     help = (
         "Convertit un tableur de passages (modèle Excel officiel, modèle opencertif ou CSV) "
         "en fichier XML de dépôt conforme au schéma : affiche les erreurs ligne par ligne, "
-        "écrit le XML des lignes acceptées. Code de sortie 1 si des lignes sont écartées."
+        "écrit le XML des lignes acceptées. Code de sortie 1 si des lignes sont écartées. "
+        "La lecture se fait au fil du fichier, en mémoire bornée, avec les mêmes limites que "
+        "la page « Déposer un tableur »."
     )
 
     def add_arguments(self, parser):
@@ -34,11 +37,19 @@ class Command(BaseCommand):
             if org is None:
                 raise CommandError(f"Aucun organisme avec le SIRET {organisation}.")
         out = out or file.with_suffix(".xml")
+        bar = ProgressBar(f"{file.name} :", stream=self.stderr._out)
+
+        def progress(rows: int, fraction: float) -> None:
+            bar.update(round(fraction * 1000), 1000)
+
+        # The user's own process: converted in the foreground (the web page uses a task).
         with file.open("rb") as stream:
             try:
-                conversion = spreadsheet.convert(stream, organisation=org)
+                conversion = spreadsheet.convert(stream, organisation=org, progress=progress)
             except spreadsheet.SheetRefused as exc:
                 raise CommandError(f"{file.name} : {exc}") from exc
+            finally:
+                bar.finish()
         with conversion:
             for error in conversion.errors:
                 self.stderr.write(f"  {error}")
