@@ -1,7 +1,8 @@
 """Web requests against a SQLite file while a worker writes to it (run as a process by
 test_worker_process): every answer is counted; a "database is locked" is a failure.
 
-    python tests/deposits/sqlite_load.py SECONDS UPLOAD_PATH
+    python tests/deposits/sqlite_load.py SECONDS UPLOAD_PATH [SHEET_PATH]
+With a sheet, it is uploaded first (« Déposer un tableur »), to be converted meanwhile.
 Prints one JSON line: {"requests": n, "failures": [...]}.
 """
 
@@ -26,6 +27,21 @@ def main() -> None:
     with open(upload, "rb") as source:
         data = source.read()
     requests, failures = 0, []
+    if len(sys.argv) > 3:
+        sheet = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+        sheet.force_login(user)
+        with open(sys.argv[3], "rb") as source:
+            answer = sheet.post(
+                "/espace/tableur/",
+                {
+                    "organisation": organisation.pk,
+                    "file": SimpleUploadedFile("promo.csv", source.read()),
+                    "action": "deposit",
+                },
+            )
+        requests += 1
+        if answer.status_code != 302:
+            failures.append(f"tableur : {answer.status_code}")
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)

@@ -83,6 +83,12 @@ def _running_task_rows(folder: Path) -> int:
     return count
 
 
+def _sheet_state(folder: Path) -> str:
+    with sqlite3.connect(folder / "db.sqlite3", timeout=30) as db:
+        row = db.execute("SELECT state FROM deposits_sheetimport").fetchone()
+    return row[0] if row else ""
+
+
 def _wait(predicate, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -155,8 +161,10 @@ def test_hostile_files_do_not_stop_the_worker_and_a_dead_worker_is_taken_over(tm
     assert results == 40_000 and passages == 40_000  # each passage once: no loss, no double
 
 
-def test_sqlite_answers_every_request_while_a_large_deposit_is_written(tmp_path):
+def test_sqlite_answers_every_request_while_a_large_deposit_and_sheet_are_written(tmp_path):
     import json
+
+    from tests.deposits.test_spreadsheet import csv_bytes, good
 
     env = _environment(tmp_path)
     _opencertif(env, "migrate", "--noinput")
@@ -165,12 +173,20 @@ def test_sqlite_answers_every_request_while_a_large_deposit_is_written(tmp_path)
     big.write_bytes(b.deposit_file([b.passage(f"GRAND-{i}") for i in range(60_000)]))
     small = tmp_path / "petit.xml"
     small.write_bytes(b.deposit_file([b.passage("PETIT-1")]))
+    sheet = tmp_path / "promo.csv"
+    sheet.write_bytes(csv_bytes([good(**{"Id Technique": f"TAB-{i}"}) for i in range(20_000)]))
     _opencertif(env, "deposit", str(big), "--user", "gestion@univ-demo.test", "--enqueue")
     worker = _worker(env, tmp_path, "worker")
     try:
         _wait(lambda: _deposits(tmp_path)["grand.xml"][1] > 0, 120, "le grand dépôt commence")
         load = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "deposits" / "sqlite_load.py"), "8", str(small)],
+            [
+                sys.executable,
+                str(ROOT / "tests" / "deposits" / "sqlite_load.py"),
+                "8",
+                str(small),
+                str(sheet),
+            ],
             cwd=ROOT,
             env={**env, "PYTHONPATH": str(ROOT)},
             capture_output=True,
@@ -181,6 +197,8 @@ def test_sqlite_answers_every_request_while_a_large_deposit_is_written(tmp_path)
         outcome = json.loads(load.stdout.strip().splitlines()[-1])
         assert outcome["failures"] == [] and outcome["requests"] >= 20, outcome
         _wait(lambda: _deposits(tmp_path)["grand.xml"][0] == "done", 180, "le grand dépôt")
+        _wait(lambda: _sheet_state(tmp_path) in ("done", "failed", "refused"), 240, "le tableur")
+        assert _sheet_state(tmp_path) == "done"
         assert worker.poll() is None
     finally:
         worker.terminate()
