@@ -6,11 +6,13 @@ from enum import Enum
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from opencertif.api.auth import PUBLIC
 from opencertif.registry.enums import NSF_DOMAINS, Level, Register, SortOrder
 from opencertif.registry.models import Certification, CertifierLink
 from opencertif.registry.search import MAX_PER_PAGE, SearchParams, search
 
-router = Router(tags=["Répertoire"])
+# The registry is public open data: readable by anyone, on purpose.
+router = Router(tags=["Répertoire"], auth=PUBLIC)
 
 RegisterEnum = Enum("RegisterEnum", {v.upper(): v for v in Register.values}, type=str)
 LevelEnum = Enum(

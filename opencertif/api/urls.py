@@ -1,7 +1,8 @@
 """The API (django-ninja): OpenAPI at /api/openapi.json, interactive docs at /api/docs.
 
-The API authenticates on its own terms (public registry; tokens for deposits), so its views
-are exempt from the site's login-required middleware.
+The API authenticates on its own terms, so its views are exempt from the site's
+login-required middleware: every route needs an organisation's token (the API's default
+`auth`), except those marked `auth=PUBLIC` (the registry).
 
 The interactive docs work offline: with "ninja" in INSTALLED_APPS, django-ninja renders
 Swagger UI from its own static files, which the platform serves under the site's
@@ -13,12 +14,15 @@ import contextlib
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
+from opencertif.api.auth import OrganisationToken
 from opencertif.api.deposits import router as deposits_router
 from opencertif.api.passages import router as passages_router
 from opencertif.api.registry import router as registry_router
 
 api = NinjaAPI(
     title="API opencertif",
+    # Deny by default: a route without its own `auth` needs an organisation's token.
+    auth=OrganisationToken(),
     version="1.0",
     description=(
         "Répertoire des certifications (RNCP, RS) ; dépôts de passages et rapports de "
