@@ -482,7 +482,8 @@ def generate(passages: int, log) -> dict:
 def sizes() -> dict:
     from django.db import connection
 
-    from opencertif.deposits.models import Passage, Person
+    from opencertif.deposits.models import Passage
+    from opencertif.people.models import Person
 
     if connection.vendor != "postgresql":
         return {}

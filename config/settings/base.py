@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "opencertif.accounts",
     "opencertif.organisations",
     "opencertif.registry",
+    "opencertif.people",
     "opencertif.deposits",
     "opencertif.www",
     "opencertif.api",

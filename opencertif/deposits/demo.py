@@ -19,9 +19,10 @@ from opencertif.core.text import identity_key
 from opencertif.deposits import engine
 from opencertif.deposits.enums import AccountRole, Channel, Situation
 from opencertif.deposits.format import writer
-from opencertif.deposits.models import Delegation, Deposit, DepositAccount, Passage, Person
+from opencertif.deposits.models import Delegation, Deposit, DepositAccount, Passage
 from opencertif.organisations.enums import OrganisationKind, Role
 from opencertif.organisations.models import Membership, Organisation
+from opencertif.people.models import Person
 from opencertif.registry.demo import DEMO_THIRD_PARTY_SIRET, DEMO_UNIVERSITY_SIRET
 
 STAFF = ("admin@opencertif.test", "demo-admin-2026", "Alix", "Admin")

@@ -38,7 +38,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from opencertif.core import audit, isolation
-from opencertif.deposits import assess, identity
+from opencertif.deposits import assess
 from opencertif.deposits.enums import (
     AccountRole,
     Channel,
@@ -57,6 +57,7 @@ from opencertif.deposits.models import (
 )
 from opencertif.deposits.services import may_deposit
 from opencertif.organisations.models import Organisation
+from opencertif.people import identity
 
 log = logging.getLogger(__name__)
 

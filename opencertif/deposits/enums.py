@@ -54,11 +54,6 @@ class KoReason(models.TextChoices):
     UNKNOWN_PASSAGE = "unknown_passage", "Passage inconnu"
 
 
-class Sex(models.TextChoices):
-    MALE = "M", "Homme"
-    FEMALE = "F", "Femme"
-
-
 class PassageEventKind(models.TextChoices):
     """What happened to a passage outside of a deposit (deposits are in PassageResult)."""
 

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from opencertif.core import audit
-from opencertif.deposits import assess, engine, identity
+from opencertif.deposits import assess, engine
 from opencertif.deposits.enums import (
     AccountRole,
     Channel,
@@ -38,6 +38,7 @@ from opencertif.deposits.models import (
     PassageResult,
 )
 from opencertif.organisations.models import Organisation
+from opencertif.people import identity
 
 PURGE_BATCH = 1000
 MAX_ID = 2**63 - 1  # the largest value of a bigint column

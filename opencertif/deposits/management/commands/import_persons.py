@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from opencertif.core.progress import ProgressBar
 from opencertif.deposits.engine import reexamine_identity_refusals
-from opencertif.deposits.persons import PersonImportError, import_persons
+from opencertif.people.imports import PersonImportError, import_persons
 
 
 class Command(BaseCommand):

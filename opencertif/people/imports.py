@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from opencertif.core.text import identity_key
-from opencertif.deposits.models import Person, TrainingDossier
+from opencertif.people.models import Person, TrainingDossier
 
 COLUMNS = (
     "nir",

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from opencertif.core.text import identity_key
-from opencertif.deposits.models import Person, TrainingDossier
+from opencertif.people.models import Person, TrainingDossier
 
 NO_MATCH = "Aucun titulaire ne correspond aux critères obligatoires"
 NO_MATCH_PLACE = "Aucun titulaire ne correspond aux critères de reconciliation"
