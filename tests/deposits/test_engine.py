@@ -225,14 +225,14 @@ def test_a_file_rejected_before_the_identifiers_were_activated_is_accepted_once_
 
 
 def test_a_suppression_file_sent_again_reports_what_it_deletes_today(deposit):
-    from opencertif.deposits import passages as care
+    from opencertif.deposits import lifecycle
 
     b.person()
     deposit(b.deposit_file([b.passage("P1")]))
     removal = b.deposit_file([b.passage("P1")], action="SUPPRESSION")
     first = deposit(removal)
     assert first.deleted_count == 1
-    care.restore(passage=Passage.objects.get(), by=None, actor_label="test")
+    lifecycle.restore(passage=Passage.objects.get(), by=None, actor_label="test")
     again = deposit(removal)
     assert again.deleted_count == 1 and Passage.objects.get().status == "deleted"
     third = deposit(removal)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from opencertif.core.progress import ProgressBar
-from opencertif.deposits.engine import reexamine_identity_refusals
+from opencertif.deposits.lifecycle import reexamine_identity_refusals
 from opencertif.people.imports import PersonImportError, import_persons
 
 

@@ -40,15 +40,11 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_tasks import task
 
-from opencertif.deposits import compliance
 from opencertif.deposits.enums import AccountRole, DepositState, PassageStatus
-from opencertif.deposits.models import (
-    Deposit,
-    DepositAccount,
-    Passage,
-    StatisticsSnapshot,
-)
+from opencertif.deposits.models import Deposit, DepositAccount, Passage
 from opencertif.organisations.models import Organisation
+from opencertif.passages import compliance
+from opencertif.passages.models import StatisticsSnapshot
 from opencertif.registry.models import Certification, CertifierLink
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from opencertif.deposits.compliance import next_deadline, send_reminders
+from opencertif.passages.compliance import next_deadline, send_reminders
 
 
 def _day(value: str) -> datetime.date:

@@ -10,10 +10,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from opencertif.deposits import compliance
-from opencertif.deposits.compliance import organisation_compliance, send_reminders, summary
 from opencertif.deposits.enums import AccountRole
-from opencertif.deposits.models import Deposit, DepositAccount, Passage, ReminderSent
+from opencertif.deposits.models import Deposit, DepositAccount, Passage
+from opencertif.passages import compliance
+from opencertif.passages.compliance import organisation_compliance, send_reminders, summary
+from opencertif.passages.models import ReminderSent
 from opencertif.registry.models import Certification
 from tests import factories
 from tests.deposits import builders as b

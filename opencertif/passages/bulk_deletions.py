@@ -16,15 +16,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from opencertif.core import audit
-from opencertif.deposits.enums import (
-    BulkDeletionKind,
-    BulkDeletionState,
-    PassageEventKind,
-    PassageStatus,
-)
-from opencertif.deposits.models import BulkDeletion, Deposit, Passage, PassageEvent
-from opencertif.deposits.passages import PassageError, is_id, of_organisation
+from opencertif.deposits import lifecycle
+from opencertif.deposits.enums import PassageStatus
+from opencertif.deposits.lifecycle import PassageError
+from opencertif.deposits.models import Deposit
 from opencertif.organisations.models import Organisation
+from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState
+from opencertif.passages.listing import is_id, of_organisation
+from opencertif.passages.models import BulkDeletion
 
 BATCH = 1000
 CHUNK = 500
@@ -269,7 +268,7 @@ def confirm(*, bulk: BulkDeletion, confirmation: str, reason: str, by) -> BulkDe
 
 def enqueue(bulk_id: int) -> None:
     # Imported here: the task module imports this one.
-    from opencertif.deposits.tasks import run_bulk_deletion
+    from opencertif.passages.tasks import run_bulk_deletion
 
     run_bulk_deletion.enqueue(bulk_id)
 
@@ -283,6 +282,15 @@ def unfinished():
             BulkDeletionState.RESTORING,
         )
     )
+
+
+def resume_at_start() -> str:
+    """At a worker's start (`settings.RESUME_AT_WORKER_START`): enqueue again the mass
+    deletions a stopped worker left under way; a line saying how many, or ""."""
+    resumed = [bulk.pk for bulk in unfinished()]
+    for pk in resumed:
+        enqueue(pk)
+    return f"{len(resumed)} suppression(s) en masse reprise(s)." if resumed else ""
 
 
 def sample(bulk: BulkDeletion):
@@ -336,25 +344,8 @@ def _delete_batches(bulk: BulkDeletion) -> None:
                 .exclude(status=PassageStatus.DELETED)
                 .values_list("pk", flat=True)
             )
-            Passage.objects.filter(pk__in=targets).update(
-                status_before_deletion=F("status"),
-                status=PassageStatus.DELETED,
-                deleted_at=now,
-                deleted_by=bulk.created_by,
-                deletion_reason=bulk.reason,
-                bulk_deletion=bulk,
-                updated_at=now,
-            )
-            PassageEvent.objects.bulk_create(
-                PassageEvent(
-                    passage_id=pk,
-                    kind=PassageEventKind.DELETED,
-                    actor=bulk.created_by,
-                    actor_label=str(bulk.created_by or "système"),
-                    reason=f"Suppression en masse n° {bulk.pk} : {bulk.reason}"[:500],
-                    bulk_deletion=bulk,
-                )
-                for pk in targets
+            lifecycle.delete_in_bulk(
+                targets, by=bulk.created_by, reason=bulk.reason, bulk_deletion_id=bulk.pk, now=now
             )
             updated = BulkDeletion.objects.filter(
                 pk=bulk.pk, processed=position, state=BulkDeletionState.RUNNING
@@ -416,7 +407,7 @@ def _restore(bulk: BulkDeletion) -> None:
             batch = list(
                 scope.select_for_update()
                 .filter(
-                    bulk_deletion=bulk,
+                    bulk_deletion_id=bulk.pk,
                     status=PassageStatus.DELETED,
                     purged_at__isnull=True,
                 )
@@ -424,34 +415,8 @@ def _restore(bulk: BulkDeletion) -> None:
             )
             if not batch:
                 break
-            now = timezone.now()
-            for previous in (PassageStatus.OK, PassageStatus.KO):
-                # Anything but OK comes back as KO, to be looked at again.
-                Passage.objects.filter(
-                    pk__in=[
-                        pk
-                        for pk, status in batch
-                        if (status == PassageStatus.OK) == (previous == PassageStatus.OK)
-                    ]
-                ).update(
-                    status=previous,
-                    status_before_deletion="",
-                    deleted_at=None,
-                    deleted_by=None,
-                    deletion_reason="",
-                    bulk_deletion=None,
-                    updated_at=now,
-                )
-            PassageEvent.objects.bulk_create(
-                PassageEvent(
-                    passage_id=pk,
-                    kind=PassageEventKind.RESTORED,
-                    actor=bulk.restored_by,
-                    actor_label=str(bulk.restored_by or "système"),
-                    reason=f"Annulation de la suppression en masse n° {bulk.pk}",
-                    bulk_deletion=bulk,
-                )
-                for pk, _status in batch
+            lifecycle.restore_in_bulk(
+                batch, by=bulk.restored_by, bulk_deletion_id=bulk.pk, now=timezone.now()
             )
             BulkDeletion.objects.filter(pk=bulk.pk).update(
                 restored_count=F("restored_count") + len(batch)

@@ -72,3 +72,8 @@ def test_demo_accounts_can_sign_in_and_deposit_rights_are_in_place(client):
         client.post("/deconnexion/")
     client.post("/connexion/", {"username": "admin@opencertif.test", "password": "demo-admin-2026"})
     assert client.get("/instruction/").status_code == 200
+
+
+def test_the_demo_command_still_runs_twice(db):
+    call_command("demo", fiches=0)
+    call_command("demo", fiches=0)

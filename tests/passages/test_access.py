@@ -4,10 +4,13 @@ certifier always sees its own."""
 
 import pytest
 
-from opencertif.deposits import bulk_deletions, services
-from opencertif.deposits.models import BulkDeletion, Delegation, Passage
-from opencertif.deposits.passages import PassageError, of_organisation
+from opencertif.deposits import services
+from opencertif.deposits.lifecycle import PassageError
+from opencertif.deposits.models import Delegation, Passage
 from opencertif.organisations.services import create_api_token
+from opencertif.passages import bulk_deletions
+from opencertif.passages.listing import of_organisation
+from opencertif.passages.models import BulkDeletion
 from tests.deposits import builders as b
 from tests.factories import page
 

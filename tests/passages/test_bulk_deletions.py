@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from opencertif.core import workers
 from opencertif.core.workflow import TransitionNotAllowed
-from opencertif.deposits import bulk_deletions
-from opencertif.deposits.models import BulkDeletion, Passage, PassageEvent
+from opencertif.deposits.models import Passage, PassageEvent
+from opencertif.passages import bulk_deletions
+from opencertif.passages.models import BulkDeletion
 from tests.deposits import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,21 @@ def test_a_killed_run_resumes_and_deletes_each_passage_once(
     assert (bulk.state, bulk.processed, bulk.deleted_count) == ("done", 7, 7)
     assert Passage.objects.filter(status="deleted").count() == 7
     assert PassageEvent.objects.filter(kind="deleted").count() == 7
+
+
+def test_a_starting_worker_enqueues_again_the_mass_deletions_left_under_way(
+    seven, demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The worker is a command of the deposits app, below this one: it finds this work
+    # through settings.RESUME_AT_WORKER_START, never by importing the passages app.
+    enqueued = []
+    monkeypatch.setattr(bulk_deletions, "enqueue", enqueued.append)  # the worker is down
+    bulk = confirm(draft(demo, deposit=seven.pk), django_capture_on_commit_callbacks)
+    enqueued.clear()
+    assert workers.resume_at_start() == ["1 suppression(s) en masse reprise(s)."]
+    assert enqueued == [bulk.pk]
+    bulk_deletions.run(bulk.pk)
+    assert workers.resume_at_start() == []
 
 
 def test_the_typed_confirmation_must_match_the_count(seven, demo):

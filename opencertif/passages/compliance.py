@@ -35,15 +35,12 @@ from django_tasks import task
 
 from opencertif.core import mail
 from opencertif.deposits.assess import clean_code
-from opencertif.deposits.enums import (
-    AccountRole,
-    ComplianceStatus,
-    DepositState,
-    PassageStatus,
-)
-from opencertif.deposits.models import Deposit, DepositAccount, Passage, ReminderSent
+from opencertif.deposits.enums import AccountRole, DepositState, PassageStatus
+from opencertif.deposits.models import Deposit, DepositAccount, Passage
 from opencertif.organisations.enums import Role
 from opencertif.organisations.models import Membership, Organisation
+from opencertif.passages.enums import ComplianceStatus
+from opencertif.passages.models import ReminderSent
 from opencertif.registry.enums import LinkState
 from opencertif.registry.models import Certification, CertifierLink
 

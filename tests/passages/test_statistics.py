@@ -8,10 +8,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from opencertif.core import periodic
-from opencertif.deposits import statistics
 from opencertif.deposits.enums import AccountRole, DepositState, PassageStatus
-from opencertif.deposits.models import Deposit, DepositAccount, Passage, StatisticsSnapshot
+from opencertif.deposits.models import Deposit, DepositAccount, Passage
 from opencertif.organisations.enums import OrganisationKind
+from opencertif.passages import statistics
+from opencertif.passages.models import StatisticsSnapshot
 from opencertif.registry.models import Certification, CertifierLink
 from tests import factories
 from tests.deposits import builders
@@ -280,7 +281,7 @@ def test_the_task_can_run_twice_without_harm(world):
 
 
 @override_settings(
-    PERIODIC_JOBS={"statistics": ("opencertif.deposits.statistics.refresh_statistics", 600)}
+    PERIODIC_JOBS={"statistics": ("opencertif.passages.statistics.refresh_statistics", 600)}
 )
 def test_the_periodic_scheduler_refreshes_the_statistics(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):

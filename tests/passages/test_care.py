@@ -1,17 +1,17 @@
-"""Looking after passages: modify, delete, restore, purge, declare, history."""
+"""Looking after passages: modify, declare, history, and the purge of what they wrote."""
 
 import copy
 import datetime
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from opencertif.core.models import AuditEntry
-from opencertif.deposits import passages
+from opencertif.deposits import lifecycle
 from opencertif.deposits.models import Deposit, DepositAccount, Passage
 from opencertif.organisations.models import Organisation
+from opencertif.passages import care, listing
 from tests import factories
 from tests.deposits import builders as b
 
@@ -29,15 +29,13 @@ def as_data(passage: Passage) -> dict:
 
 
 def modify(passage: Passage, data: dict, by, *, code=None):
-    record, errors = passages.read(
+    record, errors = care.read(
         data,
         certification_type=passage.certification_type,
         code=code or passage.certification_code,
     )
     assert errors == []
-    return passages.modify(
-        passage=passage, record=record, by=by, expected_hash=passage.content_hash
-    )
+    return care.modify(passage=passage, record=record, by=by, expected_hash=passage.content_hash)
 
 
 @pytest.fixture
@@ -84,7 +82,7 @@ def test_a_modification_is_checked_against_the_schema(deposit):
     deposit(b.deposit_file([b.passage("P1")]))
     data = as_data(Passage.objects.get())
     data["fields"]["honours"] = "MENTION_EXCELLENTE"
-    record, errors = passages.read(data, certification_type="RNCP", code="RNCP90001")
+    record, errors = care.read(data, certification_type="RNCP", code="RNCP90001")
     assert record is None and "mentionValidee" in errors[0]
 
 
@@ -107,79 +105,31 @@ def test_concurrent_modifications_the_second_is_refused(deposit, manager):
     modify(passage, first, manager)
     second = as_data(stale)
     second["fields"]["honours"] = "SANS_MENTION"
-    record, _ = passages.read(second, certification_type="RNCP", code="RNCP90001")
-    with pytest.raises(passages.ConcurrentChange):
-        passages.modify(passage=stale, record=record, by=manager, expected_hash=stale.content_hash)
+    record, _ = care.read(second, certification_type="RNCP", code="RNCP90001")
+    with pytest.raises(care.ConcurrentChange):
+        care.modify(passage=stale, record=record, by=manager, expected_hash=stale.content_hash)
     assert Passage.objects.get().fields["honours"] == "MENTION_TRES_BIEN"
-
-
-def test_delete_then_restore_brings_the_passage_back_as_it_was(deposit, manager):
-    camille = b.person()
-    deposit(b.deposit_file([b.passage("P1")]))
-    passage = Passage.objects.get()
-    with pytest.raises(passages.PassageError):
-        passages.delete(passage=passage, by=manager, reason="  ")
-    passages.delete(passage=passage, by=manager, reason="Jury annulé")
-    assert passage.status == "deleted" and passage.deletion_reason == "Jury annulé"
-    assert not Passage.objects.filter(person=camille, status="ok").exists()
-    passages.restore(passage=passage, by=manager)
-    assert (passage.status, passage.person, passage.deleted_at) == ("ok", camille, None)
-    kinds = list(passage.events.values_list("kind", flat=True))
-    assert kinds == ["deleted", "restored"]
-    assert (
-        AuditEntry.objects.filter(action__in=["passage.deleted", "passage.restored"]).count() == 2
-    )
-
-
-def test_restoring_is_refused_after_30_days_and_the_content_is_purged(deposit, manager):
-    b.person()
-    deposit(b.deposit_file([b.passage("P1")]))
-    passage = Passage.objects.get()
-    passages.delete(passage=passage, by=manager, reason="Erreur")
-    later = timezone.now() + datetime.timedelta(days=31)
-    assert passages.purge_deleted(now=timezone.now()) == 0
-    with time_machine.travel(later):
-        with pytest.raises(passages.PassageError, match="plus de 30 jours"):
-            passages.restore(passage=passage, by=manager)
-        assert passages.purge_deleted() == 1
-        assert passages.purge_deleted() == 0  # twice: nothing more
-    passage.refresh_from_db()
-    assert passage.fields == {} and passage.identity == {} and passage.person is None
-    assert passage.id_technique == "P1" and passage.purged_at is not None
-
-
-def test_a_suppression_deposit_can_be_restored_too(deposit, manager):
-    b.person()
-    deposit(b.deposit_file([b.passage("P1")]))
-    removal = [
-        {"id_technique": "P1", "fields": {}, "identity_kind": "holder", "identity": b.holder()}
-    ]
-    deposit(b.deposit_file(removal, action="SUPPRESSION"), name="suppr.xml")
-    passage = Passage.objects.get()
-    assert passages.can_restore(passage)
-    passages.restore(passage=passage, by=manager)
-    assert passage.status == "ok" and passage.fields["honours"] == "MENTION_BIEN"
 
 
 def test_declaring_a_passage_makes_a_one_passage_deposit(demo, manager):
     camille = b.person()
-    [route] = passages.routes_for(Organisation.objects.filter(pk=demo["university"].pk))
+    [route] = care.routes_for(Organisation.objects.filter(pk=demo["university"].pk))
     data = b.passage("FORM-1")
-    record, errors = passages.read(data, certification_type="RNCP", code="RNCP90003")
+    record, errors = care.read(data, certification_type="RNCP", code="RNCP90003")
     assert errors == []
-    outcome, deposit = passages.declare(route=route, record=record, data=data, by=manager)
+    outcome, deposit = care.declare(route=route, record=record, data=data, by=manager)
     assert outcome.ok and deposit.state == "done" and deposit.channel == "form"
     assert deposit.ok_count == 1 and deposit.uploaded_by == manager
     passage = Passage.objects.get(id_technique="FORM-1")
     assert passage.person == camille and passage.last_deposit == deposit
-    assert "Accepté par le dépôt" in passages.history(passage)[0].title
+    assert "Accepté par le dépôt" in care.history(passage)[0].title
 
 
 def test_a_declaration_that_would_be_refused_stores_nothing(demo, manager):
-    [route] = passages.routes_for(Organisation.objects.filter(pk=demo["university"].pk))
+    [route] = care.routes_for(Organisation.objects.filter(pk=demo["university"].pk))
     data = b.passage("FORM-2", identity=b.holder(birth_name="Zorglub"))
-    record, _ = passages.read(data, certification_type="RNCP", code="RNCP90003")
-    outcome, deposit = passages.declare(route=route, record=record, data=data, by=manager)
+    record, _ = care.read(data, certification_type="RNCP", code="RNCP90003")
+    outcome, deposit = care.declare(route=route, record=record, data=data, by=manager)
     assert deposit is None and not outcome.ok
     assert "Aucun titulaire ne correspond aux critères obligatoires" in outcome.message
     assert not Deposit.objects.exists() and not Passage.objects.exists()
@@ -187,19 +137,19 @@ def test_a_declaration_that_would_be_refused_stores_nothing(demo, manager):
 
 def test_a_third_party_declares_for_the_certifier_that_delegated(demo):
     b.person()
-    routes = passages.routes_for(Organisation.objects.filter(pk=demo["third_party"].pk))
+    routes = care.routes_for(Organisation.objects.filter(pk=demo["third_party"].pk))
     assert [(r.emitter.id_client, r.certifier.id_client) for r in routes] == [
         ("DEMO0002", "DEMO0001")
     ]
     data = b.passage("TIERS-1")
-    record, _ = passages.read(data, certification_type="RNCP", code="RNCP90001")
+    record, _ = care.read(data, certification_type="RNCP", code="RNCP90001")
     user = demo["third_party"].memberships.get().user
-    outcome, deposit = passages.declare(route=routes[0], record=record, data=data, by=user)
+    outcome, deposit = care.declare(route=routes[0], record=record, data=data, by=user)
     assert outcome.ok and deposit.organisation == demo["third_party"]
     passage = Passage.objects.get()
     assert passage.certifier == DepositAccount.objects.get(id_client="DEMO0001")
-    assert passages.of_organisation(demo["third_party"]).filter(pk=passage.pk).exists()
-    assert passages.of_organisation(demo["university"]).filter(pk=passage.pk).exists()
+    assert listing.of_organisation(demo["third_party"]).filter(pk=passage.pk).exists()
+    assert listing.of_organisation(demo["university"]).filter(pk=passage.pk).exists()
 
 
 def test_a_depositor_only_sees_what_it_deposited(deposit, demo):
@@ -210,10 +160,10 @@ def test_a_depositor_only_sees_what_it_deposited(deposit, demo):
         organisation=demo["third_party"],
         name="tiers.xml",
     )
-    seen = set(passages.of_organisation(demo["third_party"]).values_list("id_technique", flat=True))
+    seen = set(listing.of_organisation(demo["third_party"]).values_list("id_technique", flat=True))
     assert seen == {"BY-THIRD"}
     outsider = factories.organisation("Autre organisme")
-    assert not passages.of_organisation(outsider).exists()
+    assert not listing.of_organisation(outsider).exists()
 
 
 def test_history_lists_deposits_and_changes_in_order(deposit, manager):
@@ -223,8 +173,8 @@ def test_history_lists_deposits_and_changes_in_order(deposit, manager):
     data = as_data(passage)
     data["identity"]["birth_year"] = 1990
     modify(passage, data, manager)
-    passages.delete(passage=passage, by=manager, reason="Doublon")
-    steps = passages.history(passage)
+    lifecycle.delete(passage=passage, by=manager, reason="Doublon")
+    steps = care.history(passage)
     assert [s.title for s in steps] == [
         f"Refusé par le dépôt n° {first.pk}",
         "Modifié",
@@ -238,20 +188,15 @@ def test_identity_hints_name_the_field_never_the_person(deposit):
     b.person(birth_name="Lefebvre")
     deposit(b.deposit_file([b.passage("P1", identity=b.holder(birth_name="Lefevre"))]))
     passage = Passage.objects.get()
-    hints = passages.identity_hints(passage)
+    hints = care.identity_hints(passage)
     assert hints and "orthographe du nom de naissance" in hints[0]
     assert "LEFEBVRE" not in " ".join(hints).upper()
-
-
-def test_the_demo_command_still_runs_twice(db):
-    call_command("demo", fiches=0)
-    call_command("demo", fiches=0)
 
 
 def test_a_passage_is_described_in_the_order_of_the_official_form(deposit):
     b.person()
     deposit(b.deposit_file([b.passage("P1")]))
-    groups = passages.describe(Passage.objects.get())
+    groups = care.describe(Passage.objects.get())
     labels = [label for label, _ in groups["holder"]]
     assert labels[:3] == ["Nom de naissance", "Nom d'usage", "Prénom"]
     assert [label for label, _ in groups["passage"]][:2] == [
@@ -283,11 +228,11 @@ def test_the_purge_erases_the_personal_data_of_the_history_too(deposit, manager)
     data = as_data(passage)
     data["identity"]["birth_year"] = 1990
     assert modify(passage, data, manager).ok
-    passages.delete(passage=passage, by=manager, reason="Erreur")
+    lifecycle.delete(passage=passage, by=manager, reason="Erreur")
     result = PassageResult.objects.get()
     assert result.holder_label == "Martin Camille"
     with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):
-        assert passages.purge_deleted() == 1
+        assert lifecycle.purge_deleted() == 1
     modified = PassageEvent.objects.get(kind="modified")
     assert modified.changes["birth_year"] == ["effacé", "effacé"]
     assert modified.changes["status"] == ["ko", "ok"]
