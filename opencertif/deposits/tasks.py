@@ -2,7 +2,8 @@
 
 from django_tasks import task
 
-from opencertif.deposits import engine, lifecycle, sheet_imports
+from opencertif.deposits import engine, lifecycle
+from opencertif.deposits.sheets import imports as sheet_imports
 
 
 @task()

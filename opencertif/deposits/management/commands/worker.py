@@ -8,7 +8,8 @@ from django.db import connection
 
 from opencertif.core import workers
 from opencertif.core.periodic import Scheduler
-from opencertif.deposits import engine, sheet_imports
+from opencertif.deposits import engine
+from opencertif.deposits.sheets import imports as sheet_imports
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,14 @@ from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from opencertif.deposits import engine, reports, spreadsheet
+from opencertif.deposits import engine, reports
 from opencertif.deposits.enums import AccountRole
 from opencertif.deposits.format import reader
 from opencertif.deposits.models import Deposit, DepositAccount, Passage
+from opencertif.deposits.sheets import columns as sheet_columns
+from opencertif.deposits.sheets import conversion as sheet_conversion
+from opencertif.deposits.sheets import errors as sheet_errors
+from opencertif.deposits.sheets import template as sheet_template
 from tests import factories
 from tests.conftest import REFERENCE
 from tests.deposits import builders as b
@@ -26,7 +30,7 @@ OFFICIAL_TEMPLATE = (
     REFERENCE / "cpf" / "docs" / "11 modele-excel-accrochage-certificateurs-1.4.xlsx"
 )
 OFFICIAL_XSD = REFERENCE / "cpf" / "xsd" / "cdc-deposit-schema-v1.1.5-rebuilt.xsd"
-INDEX = {column.label: position for position, column in enumerate(spreadsheet.COLUMNS)}
+INDEX = {column.label: position for position, column in enumerate(sheet_columns.COLUMNS)}
 
 
 def letter(label: str) -> str:
@@ -66,7 +70,7 @@ def good(**changes) -> dict:
 
 def xlsx(rows: list[dict], *, first_row: int = 4) -> bytes:
     """Our generated template, filled from row 4 (one dict of label → value per row)."""
-    workbook = load_workbook(io.BytesIO(spreadsheet.template_xlsx()))
+    workbook = load_workbook(io.BytesIO(sheet_template.template_xlsx()))
     sheet = workbook["Tableau declaration"]
     for offset, row in enumerate(rows):
         for label, value in row.items():
@@ -81,7 +85,7 @@ def csv_bytes(
 ) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator)
-    columns = spreadsheet.COLUMNS
+    columns = sheet_columns.COLUMNS
     writer.writerow([c.label if header == "labels" else c.id for c in columns])
     for row in rows:
         writer.writerow([_csv_value(row.get(c.label)) for c in columns])
@@ -97,11 +101,11 @@ def _csv_value(value) -> str:
     return str(value)
 
 
-def convert(data: bytes, organisation=None) -> spreadsheet.Conversion:
-    return spreadsheet.convert(io.BytesIO(data), organisation=organisation)
+def convert(data: bytes, organisation=None) -> sheet_conversion.Conversion:
+    return sheet_conversion.convert(io.BytesIO(data), organisation=organisation)
 
 
-def records(conversion: spreadsheet.Conversion) -> list[reader.PassageRecord]:
+def records(conversion: sheet_conversion.Conversion) -> list[reader.PassageRecord]:
     """The accepted passages, written as XML, validated and read back as the engine does."""
     out = io.StringIO()
     conversion.write_xml(out)
@@ -455,7 +459,7 @@ def test_empty_identifier_cells_are_filled_from_the_organisations_accounts(demo)
 
 
 def test_without_identifiers_nor_organisation_the_file_is_refused(db):
-    with pytest.raises(spreadsheet.SheetRefused, match=r"colonne D \(Id Client\)"):
+    with pytest.raises(sheet_errors.SheetRefused, match=r"colonne D \(Id Client\)"):
         convert(xlsx([good()]))
 
 
@@ -539,7 +543,7 @@ def test_headers_are_found_whatever_the_accents_case_spaces_and_extra_columns(db
 
 def test_a_column_given_twice_refuses_the_file(db):
     data = csv_bytes([good(**IDS)]).replace(b"Verbatim", b"Code", 1)
-    with pytest.raises(spreadsheet.SheetRefused, match="« Code » .* figure deux fois"):
+    with pytest.raises(sheet_errors.SheetRefused, match="« Code » .* figure deux fois"):
         convert(data)
 
 
@@ -559,11 +563,11 @@ def test_a_column_given_twice_refuses_the_file(db):
         ("Id Technique;Nom\n".encode("utf-16"), "UTF-16"),
         (b'<?xml version="1.0"?><cpf:flux/>', "pas un tableur : un fichier XML"),
         (b"nom;prenom\nMartin;Camille\n", "En-tête introuvable"),
-        (spreadsheet.template_xlsx(), "ne contient aucun passage sous l'en-tête (ligne 2)"),
+        (sheet_template.template_xlsx(), "ne contient aucun passage sous l'en-tête (ligne 2)"),
     ],
 )
 def test_what_is_not_a_readable_spreadsheet_is_refused_with_one_message(db, data, message):
-    with pytest.raises(spreadsheet.SheetRefused, match=re.escape(message)):
+    with pytest.raises(sheet_errors.SheetRefused, match=re.escape(message)):
         convert(data)
 
 
@@ -576,30 +580,30 @@ def test_a_zip_that_is_not_a_workbook_and_an_ods_are_refused(db):
         with zipfile.ZipFile(out, "w") as archive:
             for name, content in names.items():
                 archive.writestr(name, content)
-        with pytest.raises(spreadsheet.SheetRefused, match=message):
+        with pytest.raises(sheet_errors.SheetRefused, match=message):
             convert(out.getvalue())
 
 
 def test_a_truncated_workbook_is_refused_as_corrupt(db):
     data = xlsx([good(**IDS)])
-    with pytest.raises(spreadsheet.SheetRefused, match="corrompu"):
+    with pytest.raises(sheet_errors.SheetRefused, match="corrompu"):
         convert(data[: len(data) // 2])
 
 
 def test_a_csv_not_in_utf8_further_down_is_refused(db):
     data = csv_bytes([good(**IDS)] * 3000) + "TAB-9;Lefèvre\n".encode("latin-1")
-    with pytest.raises(spreadsheet.SheetRefused, match="pas encodé en UTF-8"):
+    with pytest.raises(sheet_errors.SheetRefused, match="pas encodé en UTF-8"):
         convert(data)
 
 
 def test_the_limits_of_a_deposit_apply_to_a_spreadsheet(db, settings):
     data = xlsx([good(**IDS, **{"Id Technique": f"T{i}"}) for i in range(3)])
     settings.DEPOSIT_MAX_PASSAGES = 2
-    with pytest.raises(spreadsheet.SheetRefused, match="plus de 2 lignes de passages"):
+    with pytest.raises(sheet_errors.SheetRefused, match="plus de 2 lignes de passages"):
         convert(data)
     settings.DEPOSIT_MAX_PASSAGES = 10
     settings.DEPOSIT_MAX_BYTES = 1000
-    with pytest.raises(spreadsheet.SheetRefused, match="taille maximale d'un dépôt"):
+    with pytest.raises(sheet_errors.SheetRefused, match="taille maximale d'un dépôt"):
         convert(data)
 
 
@@ -609,7 +613,7 @@ def test_the_limits_of_a_deposit_apply_to_a_spreadsheet(db, settings):
 def test_our_template_has_ids_labels_explanations_lists_and_the_nir_column(client, demo):
     client.force_login(demo["university"].memberships.get().user)
     response = client.get("/espace/tableur/modele.xlsx")
-    assert response["Content-Type"] == spreadsheet.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == sheet_template.XLSX_CONTENT_TYPE
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["Tableau declaration"]
     rows = list(sheet.iter_rows(min_row=1, max_row=3, values_only=True))
@@ -665,7 +669,7 @@ def test_a_spreadsheet_deposit_goes_through_the_engine_with_its_sheet_rows(demo,
             good(**{"Id Technique": "TAB-4"}),
         ]
     )
-    result = spreadsheet.deposit(
+    result = sheet_conversion.deposit(
         organisation=demo["university"], user=manager, name="promo.xlsx", stream=io.BytesIO(data)
     )
     assert (result.accepted, result.rows_left_out) == (3, 1)
@@ -829,7 +833,7 @@ def test_a_sheet_for_a_certifier_the_organisation_may_not_deposit_for_is_rejecte
     html = page(client.get(f"/espace/depots/{deposit.pk}/"))
     assert "n'est pas autorisé à déposer pour le certificateur DEMO0001" in html
     # The university's own deposits stay out of reach, and its organisation cannot be chosen.
-    university_deposit = spreadsheet.deposit(
+    university_deposit = sheet_conversion.deposit(
         organisation=demo["university"],
         user=None,
         name="univ.xlsx",
@@ -950,7 +954,7 @@ def official_filled(tmp_path_factory):
     ids = {cell.value: cell.column for cell in sheet[12] if cell.value}
     for offset, row in enumerate(_official_rows()):
         for label, value in {**IDS, **row}.items():
-            column = spreadsheet.COLUMNS[INDEX[label]]
+            column = sheet_columns.COLUMNS[INDEX[label]]
             sheet.cell(22 + offset, ids[column.id], value)
     path = tmp_path_factory.mktemp("officiel") / "modele-rempli.xlsx"
     workbook.save(path)
@@ -964,9 +968,11 @@ def test_the_official_template_unfilled_is_refused_as_without_passages(reference
     # Its description rows, its example (row 18) and the placeholders of row 22 are skipped.
     with (
         OFFICIAL_TEMPLATE.open("rb") as stream,
-        pytest.raises(spreadsheet.SheetRefused, match=r"aucun passage sous l'en-tête \(ligne 13\)"),
+        pytest.raises(
+            sheet_errors.SheetRefused, match=r"aucun passage sous l'en-tête \(ligne 13\)"
+        ),
     ):
-        spreadsheet.convert(stream)
+        sheet_conversion.convert(stream)
 
 
 @pytest.mark.reference
@@ -975,7 +981,7 @@ def test_the_filled_official_template_gives_xml_that_passes_the_official_schema(
 ):
     if not OFFICIAL_XSD.is_file():
         pytest.skip(f"{OFFICIAL_XSD} absent: official schema test skipped")
-    with official_filled.open("rb") as stream, spreadsheet.convert(stream) as conversion:
+    with official_filled.open("rb") as stream, sheet_conversion.convert(stream) as conversion:
         assert [str(e) for e in conversion.errors] == []
         assert conversion.accepted == 10 and conversion.sheet_rows() == list(range(22, 32))
         out = io.StringIO()
@@ -1003,7 +1009,7 @@ def test_the_filled_official_template_deposits_10_ok_passages(official_filled, d
             insee=str(row["Code Insee Commune Naissance"]).zfill(5),
         )
     with official_filled.open("rb") as stream:
-        result = spreadsheet.deposit(
+        result = sheet_conversion.deposit(
             organisation=demo["university"], user=None, name="modele.xlsx", stream=stream
         )
     engine.process(result.deposit.pk)

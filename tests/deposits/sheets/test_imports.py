@@ -14,11 +14,16 @@ from django.db import connection
 from django.utils import timezone
 
 from opencertif.core.models import StateChange
-from opencertif.deposits import engine, sheet_imports, spreadsheet, tasks, xlsx_stream
+from opencertif.deposits import engine, tasks
 from opencertif.deposits.models import Deposit, Passage, SheetImport
+from opencertif.deposits.sheets import conversion as sheet_conversion
+from opencertif.deposits.sheets import errors as sheet_errors
+from opencertif.deposits.sheets import files as sheet_files
+from opencertif.deposits.sheets import imports as sheet_imports
+from opencertif.deposits.sheets import xlsx as xlsx_stream
 from tests.deposits import builders as b
-from tests.deposits import hostile_sheets as hostile
-from tests.deposits.test_spreadsheet import IDS, csv_bytes, good, xlsx
+from tests.deposits.sheets import hostile_sheets as hostile
+from tests.deposits.sheets.test_conversion import IDS, csv_bytes, good, xlsx
 from tests.factories import page
 
 
@@ -57,7 +62,7 @@ def test_a_sheet_is_converted_by_the_task_with_its_progress_recorded(
     demo, manager, monkeypatch, django_capture_on_commit_callbacks
 ):
     b.person()
-    monkeypatch.setattr(spreadsheet, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(sheet_conversion, "PROGRESS_EVERY", 2)
     monkeypatch.setattr(sheet_imports, "PROGRESS_SECONDS", 0)
     seen = []
     original = sheet_imports._Beat.write
@@ -112,7 +117,7 @@ def test_a_second_run_leaves_a_conversion_to_the_run_that_beats(demo, manager):
 
 
 def test_a_run_whose_claim_was_taken_stops_without_depositing(demo, manager, monkeypatch):
-    monkeypatch.setattr(spreadsheet, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(sheet_conversion, "PROGRESS_EVERY", 1)
     monkeypatch.setattr(sheet_imports, "PROGRESS_SECONDS", 0)
     sheet = received(demo, manager, xlsx(rows(5)))
     original = sheet_imports._Beat.write
@@ -140,7 +145,7 @@ def test_the_web_request_only_stores_the_file_and_queues_the_task(
     def no_conversion(*args, **kwargs):
         raise AssertionError("the request must not convert the sheet")
 
-    monkeypatch.setattr(spreadsheet, "convert", no_conversion)
+    monkeypatch.setattr(sheet_conversion, "convert", no_conversion)
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -170,7 +175,7 @@ def test_progress_is_written_outside_any_transaction(demo, manager, monkeypatch)
     # On SQLite a write transaction locks the whole database: a conversion must never
     # hold one while it reads (other users' pages and the workers would get "database is
     # locked").
-    monkeypatch.setattr(spreadsheet, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(sheet_conversion, "PROGRESS_EVERY", 1)
     monkeypatch.setattr(sheet_imports, "PROGRESS_SECONDS", 0)
     in_transaction = []
     original = sheet_imports._Beat.write
@@ -216,7 +221,7 @@ def test_generating_xml_keeps_the_file_a_day_and_deposits_nothing(
 
 
 def kill_mid_conversion(sheet: SheetImport, monkeypatch, after_rows: int = 3) -> None:
-    monkeypatch.setattr(spreadsheet, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(sheet_conversion, "PROGRESS_EVERY", 1)
     monkeypatch.setattr(sheet_imports, "PROGRESS_SECONDS", 0)
     original = sheet_imports._Beat.write
 
@@ -291,7 +296,7 @@ def test_a_conversion_never_started_is_enqueued_again(demo, manager, monkeypatch
 
 
 def convert(data: bytes):
-    return spreadsheet.convert(io.BytesIO(data))
+    return sheet_conversion.convert(io.BytesIO(data))
 
 
 ROW = {**good(), **IDS}
@@ -353,7 +358,7 @@ HOSTILE = {
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_file_is_refused_with_a_french_message(db, name):
     make, message = HOSTILE[name]
-    with pytest.raises(spreadsheet.SheetRefused, match=message) as refused:
+    with pytest.raises(sheet_errors.SheetRefused, match=message) as refused:
         convert(make())
     assert str(refused.value)[0].isupper() and str(refused.value).endswith(".")
 
@@ -445,11 +450,11 @@ def test_shared_strings_are_kept_on_disk_not_in_memory():
 
 def test_the_row_limit_applies_before_the_size_limit(demo, manager, settings):
     settings.DEPOSIT_MAX_PASSAGES = 3
-    with pytest.raises(spreadsheet.SheetRefused, match="plus de 3 lignes de passages, la limite"):
+    with pytest.raises(sheet_errors.SheetRefused, match="plus de 3 lignes de passages, la limite"):
         convert(csv_bytes([{**row, **IDS} for row in rows(4)]))
     settings.DEPOSIT_MAX_BYTES = 100
-    with pytest.raises(spreadsheet.SheetRefused, match="taille maximale"):
-        spreadsheet.recognise(io.BytesIO(csv_bytes([ROW])))
+    with pytest.raises(sheet_errors.SheetRefused, match="taille maximale"):
+        sheet_files.recognise(io.BytesIO(csv_bytes([ROW])))
 
 
 def test_the_deposit_file_limit_applies_to_the_xml_the_rows_make(db, settings):
@@ -457,7 +462,7 @@ def test_the_deposit_file_limit_applies_to_the_xml_the_rows_make(db, settings):
     # a larger file is refused while it is read, whatever the action.
     data = csv_bytes([{**row, **IDS} for row in rows(5)])
     settings.DEPOSIT_MAX_BYTES = len(data) + 2_000
-    with pytest.raises(spreadsheet.SheetRefused) as refused:
+    with pytest.raises(sheet_errors.SheetRefused) as refused:
         convert(data)
     assert str(refused.value).startswith("À la ligne 3, les passages acceptés dépassent déjà")
     assert "(1 passage(s) accepté(s) avant elle tiennent dans un fichier)" in str(refused.value)

@@ -8,7 +8,7 @@ that building one takes milliseconds whatever it inflates to.
 import struct
 import zlib
 
-from opencertif.deposits import spreadsheet
+from opencertif.deposits.sheets import columns as sheet_columns
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -37,7 +37,7 @@ WORKBOOK_RELS = (
     f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/sharedStrings" '
     'Target="sharedStrings.xml"/></Relationships>'
 )
-LABELS = [column.label for column in spreadsheet.COLUMNS]
+LABELS = [column.label for column in sheet_columns.COLUMNS]
 
 
 def _cell(column: int, row: int, value) -> str:

@@ -4,7 +4,7 @@ receive()  checks the upload's size and first bytes (nothing more is read in the
            stores it under DATA_DIR/files/sheets/uploads/ (the storage streams it) and
            creates the SheetImport; the conversion task is enqueued on commit.
 run()      the task body: claims the conversion, converts the sheet
-           (`spreadsheet.convert`, bounded memory) and writes its progress about every
+           (`conversion.convert`, bounded memory) and writes its progress about every
            second in a statement of its own — never one long write transaction, so that
            SQLite keeps answering the other users and the workers — then deposits the
            accepted rows through the deposit engine, or writes the XML file to download.
@@ -31,9 +31,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from opencertif.core import audit
-from opencertif.deposits import engine, spreadsheet
+from opencertif.deposits import engine
 from opencertif.deposits.enums import SheetAction, SheetImportState
 from opencertif.deposits.models import SheetImport
+from opencertif.deposits.sheets import conversion as sheet_conversion
+from opencertif.deposits.sheets import files
+from opencertif.deposits.sheets.errors import SheetRefused
 from opencertif.organisations.models import Organisation
 
 log = logging.getLogger(__name__)
@@ -89,12 +92,12 @@ def stall_seconds() -> int:
 def receive(*, organisation: Organisation, user, action: str, upload: UploadedFile) -> SheetImport:
     """Store an uploaded spreadsheet and create its conversion, enqueued on commit.
 
-    Only the size and the first bytes are checked here (`spreadsheet.recognise`): the rest
-    is read by the task. Raises spreadsheet.SheetRefused (empty, too big, not a
+    Only the size and the first bytes are checked here (`files.recognise`): the rest
+    is read by the task. Raises SheetRefused (empty, too big, not a
     spreadsheet: nothing stored) and engine.StorageUnavailable (disk full or not writable)."""
     if action not in SheetAction.values:
         raise ValueError(f"action inconnue : {action}")
-    spreadsheet.recognise(upload.file)
+    files.recognise(upload.file)
     upload.seek(0)
     suffix = Path(upload.name or "").suffix.lower()
     suffix = suffix if suffix in (".xlsx", ".csv") else ".bin"
@@ -178,7 +181,7 @@ def run(import_id: int) -> SheetImport | None:
             return _reloaded(sheet)
         with (
             stream,
-            spreadsheet.convert(stream, organisation=sheet.organisation, progress=beat) as c,
+            sheet_conversion.convert(stream, organisation=sheet.organisation, progress=beat) as c,
         ):
             beat.write(rows_done=c.rows_read, rows_total=c.rows_read)
             if not c.accepted:
@@ -189,7 +192,7 @@ def run(import_id: int) -> SheetImport | None:
                 _finish_deposit(sheet, token, c)
     except Superseded:
         pass
-    except (spreadsheet.SheetRefused, engine.DepositRefused) as exc:
+    except (SheetRefused, engine.DepositRefused) as exc:
         _end(sheet, token, "refuse", refusal=str(exc))
     except engine.StorageUnavailable:
         _end(sheet, token, "fail", failure=STORAGE)
@@ -260,7 +263,7 @@ def _hold(sheet: SheetImport, token: str) -> None:
         raise Superseded(f"tableur {sheet.pk}")
 
 
-def _counts(sheet: SheetImport, conversion: spreadsheet.Conversion) -> tuple[str, ...]:
+def _counts(sheet: SheetImport, conversion: sheet_conversion.Conversion) -> tuple[str, ...]:
     sheet.rows_done = sheet.rows_total = conversion.rows_read
     sheet.accepted = conversion.accepted
     sheet.rows_left_out = conversion.rows_left_out
@@ -269,7 +272,9 @@ def _counts(sheet: SheetImport, conversion: spreadsheet.Conversion) -> tuple[str
     return ("rows_done", "rows_total", "accepted", "rows_left_out", "error_total", "errors")
 
 
-def _finish_deposit(sheet: SheetImport, token: str, conversion: spreadsheet.Conversion) -> None:
+def _finish_deposit(
+    sheet: SheetImport, token: str, conversion: sheet_conversion.Conversion
+) -> None:
     def finish(deposit) -> None:
         # In the short transaction that gives the deposit its sheet rows.
         _hold(sheet, token)
@@ -282,9 +287,9 @@ def _finish_deposit(sheet: SheetImport, token: str, conversion: spreadsheet.Conv
     # (A worker killed between the engine's commit and this one leaves a deposit this
     # conversion does not name, and the conversion runs again: the same passages are then
     # sent twice, the second time found unchanged.)
-    with spreadsheet.write_xml_file(conversion) as xml:
+    with sheet_conversion.write_xml_file(conversion) as xml:
         _Beat(sheet.pk, token).write()
-        spreadsheet.deposit_conversion(
+        sheet_conversion.deposit_conversion(
             conversion,
             organisation=sheet.organisation,
             user=sheet.created_by,
@@ -294,7 +299,7 @@ def _finish_deposit(sheet: SheetImport, token: str, conversion: spreadsheet.Conv
         )
 
 
-def _finish_xml(sheet: SheetImport, token: str, conversion: spreadsheet.Conversion) -> None:
+def _finish_xml(sheet: SheetImport, token: str, conversion: sheet_conversion.Conversion) -> None:
     folder = Path(default_storage.path(GENERATED))
     folder.mkdir(parents=True, exist_ok=True)
     forget_old_files(folder)
@@ -338,7 +343,7 @@ def _end(
     refusal: str = "",
     failure: str = "",
     note: str = "",
-    conversion: spreadsheet.Conversion | None = None,
+    conversion: sheet_conversion.Conversion | None = None,
 ) -> None:
     """Refuse or fail the conversion held by this run (nothing when it is not held)."""
     try:
