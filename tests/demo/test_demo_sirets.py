@@ -3,13 +3,13 @@
 import pytest
 from django.core.management import call_command
 
-from opencertif.organisations.models import Organisation
-from opencertif.registry.demo import (
+from opencertif.demo.registry import (
     DEMO_THIRD_PARTY_SIRET,
     DEMO_UNIVERSITY_SIRET,
     demo_siret,
     generate,
 )
+from opencertif.organisations.models import Organisation
 from opencertif.www.espace.forms import SiretForm
 
 

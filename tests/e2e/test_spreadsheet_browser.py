@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from opencertif.demo.people import demo_people
 from opencertif.deposits import engine
-from opencertif.deposits.demo import demo_people
 from opencertif.deposits.models import SheetImport
 from opencertif.deposits.sheets import columns as sheet_columns
 from opencertif.deposits.sheets import imports as sheet_imports

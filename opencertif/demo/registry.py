@@ -53,7 +53,7 @@ def _partner_siret(draw: int) -> str:
     return demo_siret(10_000 + draw % 990_000, (draw // 10**6) % 10**4)
 
 
-# Serials: 1 the demo university, 2 the third-party depositor (deposits/demo.py), 100-399
+# Serials: 1 the demo university, 2 the third-party depositor (demo/accounts.py), 100-399
 # the registry's certifiers, 10,000 and above the certifiers' partners.
 DEMO_UNIVERSITY_SIRET = demo_siret(1)
 DEMO_THIRD_PARTY_SIRET = demo_siret(2)
