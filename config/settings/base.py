@@ -172,7 +172,7 @@ DEPOSIT_CHECK_TIMEOUT_SECONDS = env_int("DEPOSIT_CHECK_TIMEOUT_SECONDS", 1800, m
 DEPOSIT_FILE_RETENTION_DAYS = env_int("DEPOSIT_FILE_RETENTION_DAYS", 90, minimum=1)
 
 
-# Deposit compliance (opencertif.deposits.compliance): an active certification is late
+# Deposit compliance (opencertif.passages.compliance): an active certification is late
 # without a deposit for DEPOSIT_LATE_MONTHS, a passage when deposited more than
 # DEPOSIT_DELAY_MONTHS after its validity start. Reminders are mailed DEPOSIT_REMINDER_DAYS
 # days before the yearly DEPOSIT_DEADLINE.

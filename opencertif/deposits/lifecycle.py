@@ -2,9 +2,13 @@
 passages named by a SUPPRESSION file, the passages of a mass deletion), restore, purge,
 and identify again after the reference population changed.
 
-The engine, the care services and the mass deletions of the passages app call them; no
-other module writes `Passage.status`. Each one-passage change is written in one
-transaction with a PassageEvent (the passage's history) and an AuditEntry.
+The engine, the care services and the mass deletions of the passages app call them, for
+a passage's status is this app's to write: the passages app sits above it. (The engine's
+upsert and a modification also set the status a deposit's rules give: `assess` decides
+it.) Deleting or restoring one passage writes, in one transaction, a PassageEvent (its
+history) and an AuditEntry; a mass deletion writes a PassageEvent per passage (its
+BulkDeletion is audited); a SUPPRESSION file writes none yet (its deposit's results say
+what it deleted).
 """
 
 import datetime

@@ -531,7 +531,7 @@ class SheetImportQuerySet(models.QuerySet):
 
 class SheetImport(WorkflowMixin):
     """A spreadsheet uploaded on /espace/tableur/ and its conversion in the background,
-    into a deposit or into the XML file to download (deposits/sheet_imports.py)."""
+    into a deposit or into the XML file to download (deposits/sheets/imports.py)."""
 
     TRANSITIONS = {
         "start": ((SheetImportState.RECEIVED,), SheetImportState.CONVERTING),
