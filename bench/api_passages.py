@@ -214,9 +214,9 @@ def measure(passages: int, repeat: int, with_index: bool, explain: bool) -> dict
     from django.test import Client
 
     from opencertif.api.passages import _out
-    from opencertif.deposits import passages as service
     from opencertif.deposits.models import DepositAccount
     from opencertif.organisations.services import create_api_token
+    from opencertif.passages import listing
 
     with connection.cursor() as cursor:
         # The index is the platform's since migration 0009: dropped here to compare.
@@ -228,8 +228,8 @@ def measure(passages: int, repeat: int, with_index: bool, explain: bool) -> dict
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {secret}")
     web = Client(HTTP_HOST="127.0.0.1")
     web.force_login(manager)
-    scope = service.of_organisation(university)
-    visible = service.filtered(scope, service.Filters())
+    scope = listing.of_organisation(university)
+    visible = listing.filtered(scope, listing.Filters())
     middle = visible.defer("fields", "identity")[passages // 2]
     middle_page = max(1, passages // 200)
     month = middle.valid_from.replace(day=1)
@@ -258,7 +258,7 @@ def measure(passages: int, repeat: int, with_index: bool, explain: bool) -> dict
         "empty selection (the floor)": api(f"?depot={2**63 - 1}"),
         "first page": api(""),
         "middle page (page=N/200)": api(f"?page={middle_page}"),
-        "middle page (cursor)": api(f"?apres={service.cursor_of(middle)}"),
+        "middle page (cursor)": api(f"?apres={listing.cursor_of(middle)}"),
         "filtered: certification + statut=ok": api(
             f"?certification={middle.certification_code}&statut=ok"
         ),
@@ -282,7 +282,7 @@ def measure(passages: int, repeat: int, with_index: bool, explain: bool) -> dict
         result["former_peak_kib"] = _peak_kib(former)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if explain and connection.vendor == "postgresql":
-        first = service.filtered(scope, service.Filters()).defer("fields", "identity")[:101]
+        first = listing.filtered(scope, listing.Filters()).defer("fields", "identity")[:101]
         sql, params = first.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)

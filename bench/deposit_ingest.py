@@ -33,7 +33,7 @@ def setup(passages: int, xml_path: str) -> dict:
 
     from opencertif.core.text import identity_key
     from opencertif.deposits.format import writer
-    from opencertif.deposits.models import Person
+    from opencertif.people.models import Person
 
     call_command("migrate", verbosity=0)
     call_command("demo", fiches=0, verbosity=0)

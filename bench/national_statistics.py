@@ -4,7 +4,7 @@ Fills a throw-away database, with set-based SQL (INSERT … SELECT over a series
 ORM), with a national-scale platform: certifier organisations of every kind with deposit
 accounts, registry fiches and their certifiers, a reference population, deposits over 36
 months and N passages (default 10 million, ~90 % OK, several per person). Then it measures
-`deposits.statistics.compute()` as a whole and each of its queries (median of --repeat
+`passages.statistics.compute()` as a whole and each of its queries (median of --repeat
 runs), and the staff statistics page and the home page rendered from the stored snapshot
 (Django test client, median of --page-runs). PostgreSQL by default (a database it creates
 and drops); `--sqlite N` adds the same at N passages on a temporary SQLite file.
@@ -226,13 +226,9 @@ def kind_case(dialect: Dialect) -> str:
 def generate(passages: int, log) -> dict:
     from django.db import connection, transaction
 
-    from opencertif.deposits.models import (
-        Deposit,
-        DepositAccount,
-        Passage,
-        Person,
-    )
+    from opencertif.deposits.models import Deposit, DepositAccount, Passage
     from opencertif.organisations.models import Organisation
+    from opencertif.people.models import Person
     from opencertif.registry.models import Certification, CertifierLink
 
     d = Dialect(connection.vendor)
@@ -482,7 +478,8 @@ def generate(passages: int, log) -> dict:
 def sizes() -> dict:
     from django.db import connection
 
-    from opencertif.deposits.models import Passage, Person
+    from opencertif.deposits.models import Passage
+    from opencertif.people.models import Person
 
     if connection.vendor != "postgresql":
         return {}
@@ -548,7 +545,7 @@ def measure(repeat: int, page_runs: int, do_explain: bool, try_indexes: bool, lo
 
     from opencertif.accounts.models import User
     from opencertif.accounts.perms import DEPOSIT_IDENTIFIERS
-    from opencertif.deposits import statistics
+    from opencertif.passages import statistics
 
     result = {"queries": {}}
     log("measuring compute()…")

@@ -59,8 +59,8 @@ def worker(fiches: int, repeat: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from opencertif.demo.registry import generate
     from opencertif.registry import search_backends
-    from opencertif.registry.demo import generate
     from opencertif.registry.search import SearchParams, search
     from opencertif.registry.services import upsert_records
 

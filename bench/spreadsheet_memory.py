@@ -5,7 +5,7 @@ Writes spreadsheets at the limits the platform accepts — an .xlsx as Excel sav
 (default 200,000: shared first names and surnames, four certifications, a unique
 idTechnique per row) — and hostile workbooks whose shared strings inflate to gigabytes.
 Each upload is then received and converted as the page and its task do
-(`sheet_imports.receive` then `sheet_imports.run`: conversion, then the deposit handed to
+(`sheets.imports.receive` then `sheets.imports.run`: conversion, then the deposit handed to
 the engine), in a fresh child process whose peak RSS (`ru_maxrss`, Django included) is
 measured alone. For comparison, the same .xlsx read by openpyxl in read-only mode, which
 is what the conversion used before.
@@ -345,12 +345,12 @@ def setup(rows: int, folder: str) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from opencertif.deposits import spreadsheet
+    from opencertif.deposits.sheets import columns as sheet_columns
 
     call_command("migrate", verbosity=0)
     call_command("demo", fiches=0, passages=False, verbosity=0)
     folder = Path(folder)
-    columns = list(spreadsheet.COLUMNS)
+    columns = list(sheet_columns.COLUMNS)
     started = time.perf_counter()
     write_xlsx(folder / "passages.xlsx", columns, realistic_rows(rows))
     write_csv(folder / "passages.csv", columns, realistic_rows(rows))
@@ -385,7 +385,7 @@ def convert(path: str, action: str) -> dict:
     django.setup()
     from django.core.files import File
 
-    from opencertif.deposits import sheet_imports
+    from opencertif.deposits.sheets import imports as sheet_imports
     from opencertif.organisations.models import Organisation
 
     university = Organisation.objects.get(siret="00000001800010")

@@ -50,7 +50,9 @@ INSTALLED_APPS = [
     "opencertif.accounts",
     "opencertif.organisations",
     "opencertif.registry",
+    "opencertif.people",
     "opencertif.deposits",
+    "opencertif.passages",
     "opencertif.www",
     "opencertif.api",
 ]
@@ -170,7 +172,7 @@ DEPOSIT_CHECK_TIMEOUT_SECONDS = env_int("DEPOSIT_CHECK_TIMEOUT_SECONDS", 1800, m
 DEPOSIT_FILE_RETENTION_DAYS = env_int("DEPOSIT_FILE_RETENTION_DAYS", 90, minimum=1)
 
 
-# Deposit compliance (opencertif.deposits.compliance): an active certification is late
+# Deposit compliance (opencertif.passages.compliance): an active certification is late
 # without a deposit for DEPOSIT_LATE_MONTHS, a passage when deposited more than
 # DEPOSIT_DELAY_MONTHS after its validity start. Reminders are mailed DEPOSIT_REMINDER_DAYS
 # days before the yearly DEPOSIT_DEADLINE.
@@ -283,11 +285,15 @@ PERIODIC_JOBS = {
     "purge-deleted-passages": ("opencertif.deposits.tasks.purge_deleted_passages", 86400),
     "purge-deposit-files": ("opencertif.deposits.tasks.purge_deposit_files", 86400),
     "statistics": (
-        "opencertif.deposits.statistics.refresh_statistics",
+        "opencertif.passages.statistics.refresh_statistics",
         STATISTICS_REFRESH_SECONDS,
     ),
-    "deposit-reminders": ("opencertif.deposits.compliance.send_deposit_reminders", 86400),
+    "deposit-reminders": ("opencertif.passages.compliance.send_deposit_reminders", 86400),
 }
+# Work of the apps above the deposits that a stopped worker may leave under way: the worker
+# (a deposits command, which must not import them) calls these at its start
+# (opencertif.core.workers.resume_at_start); the deposits and spreadsheets it resumes itself.
+RESUME_AT_WORKER_START = ["opencertif.passages.bulk_deletions.resume_at_start"]
 # Deleted passages (one by one, in bulk or by a SUPPRESSION file) can be restored this long.
 PASSAGE_RESTORE_DAYS = env_int("PASSAGE_RESTORE_DAYS", 30, minimum=1)
 

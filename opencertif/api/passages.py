@@ -12,9 +12,10 @@ import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from opencertif.deposits import passages as service
+from opencertif.deposits import lifecycle
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
+from opencertif.passages import care, listing
 
 router = Router(tags=["Passages"])
 PAGE_SIZE = 100
@@ -49,7 +50,7 @@ class PassageDetailOut(PassageOut):
 
 
 class PassageListQuery(Schema):
-    """The list's parameters: those of the web list (`deposits.passages.read_filters`
+    """The list's parameters: those of the web list (`passages.listing.read_filters`
     reads and checks both), plus the paging. Texts here, so that any value gets the
     domain's French message and a 400, never a bare validation error."""
 
@@ -98,7 +99,7 @@ class DeletionIn(Schema):
 
 
 def _scope(request):
-    return service.of_organisation(request.api_organisation)
+    return listing.of_organisation(request.api_organisation)
 
 
 def _token_label(request) -> str:
@@ -106,7 +107,7 @@ def _token_label(request) -> str:
 
 
 def _passage(request, passage_id: int) -> Passage:
-    passage = _scope(request).filter(pk=passage_id).first() if service.is_id(passage_id) else None
+    passage = _scope(request).filter(pk=passage_id).first() if listing.is_id(passage_id) else None
     if passage is None:
         raise HttpError(404, "Passage introuvable pour cet organisme.")
     return passage
@@ -129,8 +130,8 @@ def _out(passage: Passage) -> dict:
         "received_at": passage.created_at,
         "updated_at": passage.updated_at,
         "deleted_at": passage.deleted_at,
-        "restorable_until": service.restore_deadline(passage.deleted_at)
-        if service.can_restore(passage)
+        "restorable_until": lifecycle.restore_deadline(passage.deleted_at)
+        if lifecycle.can_restore(passage)
         else None,
     }
 
@@ -152,7 +153,7 @@ def _detail(passage: Passage) -> dict:
                 "detail": step.detail,
                 "deposit": step.deposit_id,
             }
-            for step in service.history(passage)
+            for step in care.history(passage)
         ],
     }
 
@@ -176,22 +177,22 @@ def list_passages(request, params: Query[PassageListQuery]):
     that still delegates deposit to it), 100 a page, newest first by default; deleted
     ones only with `statut=deleted`. Paged in the database: `next` carries a cursor (the
     default order) or the next page number (another `tri`)."""
-    filters, errors = service.read_filters(params.model_dump())
+    filters, errors = listing.read_filters(params.model_dump())
     number = _page_number(params.page, errors)
     cursor = (params.apres or "").strip()
     if cursor and params.page:
         errors["apres"] = "Avec `apres`, pas de `page` : suivez simplement `next`."
-    elif cursor and filters.tri != service.DEFAULT_SORT:
+    elif cursor and filters.tri != listing.DEFAULT_SORT:
         errors["apres"] = "Le curseur ne sert que l'ordre par défaut (tri=-recu) : utilisez `page`."
     if errors:
-        raise HttpError(400, str(service.FilterError(errors)))
+        raise HttpError(400, str(listing.FilterError(errors)))
     scope = _scope(request)
-    queryset = service.filtered(scope, filters).defer("fields", "identity")
+    queryset = listing.filtered(scope, filters).defer("fields", "identity")
     offset = 0
     if cursor:
         try:
-            queryset = service.after(queryset, cursor)
-        except service.FilterError as exc:
+            queryset = listing.after(queryset, cursor)
+        except listing.FilterError as exc:
             raise HttpError(400, str(exc)) from exc
     else:
         offset = (number - 1) * PAGE_SIZE
@@ -202,7 +203,7 @@ def list_passages(request, params: Query[PassageListQuery]):
         count = offset + len(rows)  # the whole selection was in reach: no count needed
     elif filters.countable and not cursor:
         # Once, with the first page: following `next` stays as fast on the last page.
-        count = service.filtered(scope, filters).count()
+        count = listing.filtered(scope, filters).count()
     else:
         count = None
     next_url = None
@@ -210,12 +211,12 @@ def list_passages(request, params: Query[PassageListQuery]):
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("apres", None)
-        if filters.tri == service.DEFAULT_SORT:
-            query["apres"] = service.cursor_of(rows[-1])
+        if filters.tri == listing.DEFAULT_SORT:
+            query["apres"] = listing.cursor_of(rows[-1])
         else:
             query["page"] = str(number + 1)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    service.record_read(
+    listing.record_read(
         action="passages.listed",
         obj=request.api_organisation,
         actor_label=_token_label(request),
@@ -229,7 +230,7 @@ def list_passages(request, params: Query[PassageListQuery]):
 @router.get("/{passage_id}", response=PassageDetailOut, summary="Un passage et son historique")
 def get_passage(request, passage_id: int):
     passage = _passage(request, passage_id)
-    service.record_read(
+    listing.record_read(
         action="passage.viewed",
         obj=passage,
         actor_label=_token_label(request),
@@ -244,10 +245,10 @@ def delete_passage(request, passage_id: int, payload: DeletionIn):
     restorable for 30 days."""
     passage = _passage(request, passage_id)
     try:
-        service.delete(
+        lifecycle.delete(
             passage=passage, by=None, reason=payload.reason, actor_label=_token_label(request)
         )
-    except service.PassageError as exc:
+    except lifecycle.PassageError as exc:
         raise HttpError(409, str(exc)) from exc
     return _detail(passage)
 
@@ -256,7 +257,7 @@ def delete_passage(request, passage_id: int, payload: DeletionIn):
 def restore_passage(request, passage_id: int):
     passage = _passage(request, passage_id)
     try:
-        service.restore(passage=passage, by=None, actor_label=_token_label(request))
-    except service.PassageError as exc:
+        lifecycle.restore(passage=passage, by=None, actor_label=_token_label(request))
+    except lifecycle.PassageError as exc:
         raise HttpError(409, str(exc)) from exc
     return _detail(passage)

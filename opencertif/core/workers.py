@@ -16,6 +16,7 @@ import uuid
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from opencertif.core.models import WorkerBeat
 
@@ -81,3 +82,17 @@ def forget_dead_task_rows(*, dead_after_seconds: int | None = None) -> int:
             "%d tâche(s) laissée(s) en cours par un worker arrêté : marquées échouées", forgotten
         )
     return forgotten
+
+
+def resume_at_start() -> list[str]:
+    """Enqueue again the work a stopped worker left under way, for each function named in
+    `settings.RESUME_AT_WORKER_START` (each returns a line saying what it resumed, or "").
+
+    The worker command belongs to the deposits app, which must not import the apps above
+    it: they say here, by the settings, what they leave under way."""
+    lines = []
+    for path in settings.RESUME_AT_WORKER_START:
+        line = import_string(path)()
+        if line:
+            lines.append(line)
+    return lines

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from opencertif.deposits import checks, identity
+from opencertif.deposits import checks
 from opencertif.deposits.enums import KoReason, PassageStatus
 from opencertif.deposits.format import reader
 from opencertif.deposits.models import DepositAccount, Passage
+from opencertif.people import identity
 from opencertif.registry.importers.values import NUMBER_RE
 from opencertif.registry.models import Certification
 

@@ -38,21 +38,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from opencertif.core import audit, isolation
-from opencertif.deposits import assess, identity
+from opencertif.deposits import assess, lifecycle
 from opencertif.deposits.enums import (
     AccountRole,
     Channel,
     DepositState,
-    KoReason,
-    PassageEventKind,
-    PassageStatus,
 )
 from opencertif.deposits.format import reader
 from opencertif.deposits.models import (
     Deposit,
     DepositAccount,
     Passage,
-    PassageEvent,
     PassageResult,
 )
 from opencertif.deposits.services import may_deposit
@@ -539,7 +535,7 @@ def _handle_batch(run: _Run, batch: list, start: int) -> None:
             deposit_id=run.deposit.pk,
             now=now,
         )
-        delete_passages(
+        lifecycle.delete_for_deposit(
             run.rules.certifier,
             [o.record.id_technique for o in outcomes if o.deleted],
             deposit=run.deposit,
@@ -630,25 +626,6 @@ def write_passages(
                 f"ON CONFLICT (certifier_id, id_technique) DO UPDATE SET {updates}",
                 rows,
             )
-
-
-def delete_passages(
-    certifier: DepositAccount, id_techniques: list[str], *, deposit: Deposit, now
-) -> None:
-    """Mark passages deleted by a SUPPRESSION deposit; their content stays restorable."""
-    if not id_techniques:
-        return
-    Passage.objects.filter(certifier=certifier, id_technique__in=id_techniques).exclude(
-        status=PassageStatus.DELETED
-    ).update(
-        status_before_deletion=F("status"),
-        status=PassageStatus.DELETED,
-        deleted_at=now,
-        deleted_by=deposit.uploaded_by,
-        deletion_reason=f"Action SUPPRESSION du dépôt n° {deposit.pk}",
-        last_deposit=deposit,
-        updated_at=now,
-    )
 
 
 _RESULT_COLUMNS = (
@@ -788,45 +765,3 @@ def retry(*, deposit: Deposit, by) -> None:
     deposit.transition("retry", by=by, fields=("run_token", "fruitless_runs"))
     audit.record(actor=by, action="deposit.retried", obj=deposit)
     transaction.on_commit(lambda: enqueue(deposit.pk))
-
-
-def reexamine_identity_refusals() -> int:
-    """Match again the passages refused for want of a holder, after the reference
-    population changed; return how many found their holder."""
-    found = 0
-    queryset = Passage.objects.filter(status=PassageStatus.KO, ko_reason=KoReason.IDENTITY)
-    last_pk = 0
-    while True:
-        batch = list(
-            queryset.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .only("pk", "identity_kind", "identity", "ko_message")[:BATCH]
-        )
-        if not batch:
-            return found
-        last_pk = batch[-1].pk
-        results = identity.match([(p.identity_kind, p.identity) for p in batch])
-        with transaction.atomic():
-            events = []
-            for passage, result in zip(batch, results, strict=True):
-                if result.ok:
-                    changed = Passage.objects.filter(pk=passage.pk, status=PassageStatus.KO).update(
-                        status=PassageStatus.OK,
-                        person_id=result.person_id,
-                        ko_reason="",
-                        ko_message="",
-                        updated_at=timezone.now(),
-                    )
-                    if changed:
-                        found += 1
-                        events.append(
-                            PassageEvent(
-                                passage_id=passage.pk,
-                                kind=PassageEventKind.REEXAMINED,
-                                actor_label="système",
-                                changes={"statut": ["KO", "OK"]},
-                            )
-                        )
-                elif result.message != passage.ko_message:
-                    Passage.objects.filter(pk=passage.pk).update(ko_message=result.message)
-            PassageEvent.objects.bulk_create(events)

@@ -54,11 +54,6 @@ class KoReason(models.TextChoices):
     UNKNOWN_PASSAGE = "unknown_passage", "Passage inconnu"
 
 
-class Sex(models.TextChoices):
-    MALE = "M", "Homme"
-    FEMALE = "F", "Femme"
-
-
 class PassageEventKind(models.TextChoices):
     """What happened to a passage outside of a deposit (deposits are in PassageResult)."""
 
@@ -67,36 +62,6 @@ class PassageEventKind(models.TextChoices):
     RESTORED = "restored", "Restauré"
     REEXAMINED = "reexamined", "Titulaire identifié après mise à jour de la population"
     PURGED = "purged", "Contenu effacé (30 jours après la suppression)"
-
-
-class BulkDeletionKind(models.TextChoices):
-    """How the passages of a mass deletion are chosen."""
-
-    DEPOSIT = "deposit", "Tous les passages d'un dépôt"
-    CERTIFICATION = "certification", "Une certification sur une période"
-    SELECTION = "selection", "Une sélection de passages"
-    ID_LIST = "id_list", "Une liste d'idTechnique"
-
-
-class BulkDeletionState(models.TextChoices):
-    DRAFT = "draft", "Aperçu, à confirmer"
-    QUEUED = "queued", "En attente"
-    RUNNING = "running", "Suppression en cours"
-    DONE = "done", "Supprimés"
-    RESTORING = "restoring", "Restauration en cours"
-    RESTORED = "restored", "Restaurés"
-    FAILED = "failed", "Échec technique"
-
-
-class ComplianceStatus(models.TextChoices):
-    """Whether a certifier deposits a certification's passages on time."""
-
-    LATE = "late", "En retard"
-    UP_TO_DATE = "up_to_date", "À jour"
-    # registered less than DEPOSIT_LATE_MONTHS ago, nothing deposited yet
-    NEW = "new", "Nouvellement enregistrée"
-    # inactive fiche, or no longer one of its certifiers
-    NOT_FOLLOWED = "not_followed", "Non suivie"
 
 
 class SheetImportState(models.TextChoices):

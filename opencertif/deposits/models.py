@@ -8,18 +8,16 @@ from django.db.models import Q
 from opencertif.core.workflow import WorkflowMixin
 from opencertif.deposits.enums import (
     AccountRole,
-    BulkDeletionKind,
-    BulkDeletionState,
     Channel,
     DepositState,
     KoReason,
     PassageEventKind,
     PassageStatus,
-    Sex,
     SheetAction,
     SheetImportState,
 )
 from opencertif.organisations.models import Organisation
+from opencertif.people.models import Person
 
 ID_CLIENT_RE = re.compile(r"^[A-Z0-9]{8}$")
 ID_CONTRACT_RE = re.compile(r"^[A-Z0-9]{1,20}$")
@@ -145,65 +143,6 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.depositor.id_client} → {self.certifier.id_client}"
-
-
-class Person(models.Model):
-    """The reference population (stand-in for the national identity register).
-
-    Holders named in deposits are matched against it; it is loaded with
-    `opencertif import_persons`. The folded keys carry the matching, never the raw names.
-    """
-
-    nir = models.CharField("NIR (sans clé)", max_length=13, unique=True, null=True, blank=True)
-    birth_name = models.CharField("nom de naissance", max_length=60)
-    usage_name = models.CharField("nom d'usage", max_length=60, blank=True)
-    first_name1 = models.CharField("prénom 1", max_length=60)
-    first_name2 = models.CharField("prénom 2", max_length=60, blank=True)
-    first_name3 = models.CharField("prénom 3", max_length=60, blank=True)
-    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
-    birth_year = models.PositiveSmallIntegerField("année de naissance")
-    birth_month = models.PositiveSmallIntegerField("mois de naissance", null=True, blank=True)
-    birth_day = models.PositiveSmallIntegerField("jour de naissance", null=True, blank=True)
-    birth_insee = models.CharField("code INSEE de naissance", max_length=5, blank=True)
-    birth_postal_code = models.CharField("code postal de naissance", max_length=9, blank=True)
-    birth_country = models.CharField("code pays de naissance", max_length=3, blank=True)
-    birth_name_key = models.CharField(max_length=60, editable=False)
-    first_name_key = models.CharField(max_length=60, editable=False)
-    row_digest = models.CharField(max_length=32, editable=False, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "personne"
-        verbose_name_plural = "population de référence"
-        indexes = [
-            models.Index(fields=["birth_name_key", "birth_year"], name="person_name_year"),
-            models.Index(
-                fields=["sex", "birth_year", "birth_month", "birth_day"], name="person_birth"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Personne n° {self.pk}"
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.first_name1} {self.usage_name or self.birth_name}"
-
-
-class TrainingDossier(models.Model):
-    """A CPF training file (dossier de formation) of a person, for the third way to name a
-    holder in a deposit."""
-
-    dossier_id = models.CharField("identifiant du dossier", max_length=13, unique=True)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="dossiers")
-
-    class Meta:
-        verbose_name = "dossier de formation"
-        verbose_name_plural = "dossiers de formation"
-
-    def __str__(self) -> str:
-        return self.dossier_id
 
 
 class DepositQuerySet(models.QuerySet):
@@ -477,14 +416,9 @@ class Passage(models.Model):
         db_index=False,
     )
     deletion_reason = models.CharField("motif de la suppression", max_length=500, blank=True)
-    bulk_deletion = models.ForeignKey(
-        "BulkDeletion",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="passages",
-        db_index=False,
-    )
+    # The mass deletion (BulkDeletion, in the passages app above this one) that deleted the
+    # passage, by number: it brings back together what it deleted, nothing more.
+    bulk_deletion_id = models.BigIntegerField(null=True, blank=True)
     purged_at = models.DateTimeField("contenu effacé le", null=True, blank=True)
 
     objects = PassageQuerySet.as_manager()
@@ -514,8 +448,8 @@ class Passage(models.Model):
                 fields=["deleted_at"], condition=Q(status="deleted"), name="passage_deleted_at"
             ),
             models.Index(
-                fields=["bulk_deletion"],
-                condition=Q(bulk_deletion__isnull=False),
+                fields=["bulk_deletion_id"],
+                condition=Q(bulk_deletion_id__isnull=False),
                 name="passage_bulk_deletion",
             ),
         ]
@@ -575,9 +509,8 @@ class PassageEvent(models.Model):
     actor_label = models.CharField(max_length=200, blank=True)
     reason = models.CharField("motif", max_length=500, blank=True)
     changes = models.JSONField(default=dict, blank=True)
-    bulk_deletion = models.ForeignKey(
-        "BulkDeletion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The mass deletion behind the event, by number (as Passage.bulk_deletion_id).
+    bulk_deletion_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -586,116 +519,6 @@ class PassageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.passage_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-
-class BulkDeletion(WorkflowMixin):
-    """A mass deletion of passages, previewed then confirmed by typing, run in the
-    background, restorable for RESTORE_DAYS."""
-
-    TRANSITIONS = {
-        "confirm": ((BulkDeletionState.DRAFT,), BulkDeletionState.QUEUED),
-        "start": ((BulkDeletionState.QUEUED,), BulkDeletionState.RUNNING),
-        "finish": ((BulkDeletionState.RUNNING,), BulkDeletionState.DONE),
-        "request_restore": ((BulkDeletionState.DONE,), BulkDeletionState.RESTORING),
-        "finish_restore": ((BulkDeletionState.RESTORING,), BulkDeletionState.RESTORED),
-        "fail": (
-            (
-                BulkDeletionState.QUEUED,
-                BulkDeletionState.RUNNING,
-                BulkDeletionState.RESTORING,
-            ),
-            BulkDeletionState.FAILED,
-        ),
-        "retry_deletion": ((BulkDeletionState.FAILED,), BulkDeletionState.QUEUED),
-        "retry_restore": ((BulkDeletionState.FAILED,), BulkDeletionState.RESTORING),
-    }
-
-    state = models.CharField(
-        "état",
-        max_length=10,
-        choices=BulkDeletionState.choices,
-        default=BulkDeletionState.DRAFT,
-    )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="bulk_deletions"
-    )
-    kind = models.CharField("critère", max_length=14, choices=BulkDeletionKind.choices)
-    criteria = models.JSONField("critères", default=dict, blank=True)
-    description = models.CharField("sélection", max_length=500)
-    reason = models.CharField("motif", max_length=500)
-    passage_ids = models.JSONField(default=list, blank=True)
-    total = models.PositiveIntegerField("passages sélectionnés", default=0)
-    processed = models.PositiveIntegerField(default=0)
-    deleted_count = models.PositiveIntegerField("supprimés", default=0)
-    restored_count = models.PositiveIntegerField("restaurés", default=0)
-    restore_requested = models.BooleanField(default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField("demandée le", auto_now_add=True)
-    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
-    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
-    restored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    restored_at = models.DateTimeField("restaurée le", null=True, blank=True)
-    failure = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = "suppression en masse"
-        verbose_name_plural = "suppressions en masse"
-
-    def __str__(self) -> str:
-        return f"Suppression n° {self.pk} – {self.description}"
-
-
-class StatisticsSnapshot(models.Model):
-    """The platform's figures, computed in the background and read by the pages."""
-
-    computed_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    data = models.JSONField(default=dict)
-    # The staff compliance list (one row per certifier): large, read by one page only.
-    compliance = models.JSONField(default=list, blank=True)
-
-    class Meta:
-        ordering = ["-computed_at", "-id"]
-        verbose_name = "statistiques"
-        verbose_name_plural = "statistiques"
-
-    def __str__(self) -> str:
-        return f"Statistiques du {self.computed_at:%Y-%m-%d %H:%M}"
-
-
-class ReminderSent(models.Model):
-    """A yearly-deadline reminder mailed to an organisation (never twice for one step)."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="deposit_reminders"
-    )
-    deadline = models.DateField("échéance")
-    days_before = models.PositiveSmallIntegerField("jours avant l'échéance")
-    sent_at = models.DateTimeField(auto_now_add=True)
-    recipients = models.PositiveSmallIntegerField(default=0)
-    late_certifications = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        verbose_name = "rappel de dépôt"
-        verbose_name_plural = "rappels de dépôt"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "deadline", "days_before"], name="one_reminder_per_step"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.organisation_id} – {self.deadline} J-{self.days_before}"
 
 
 class SheetImportQuerySet(models.QuerySet):
@@ -708,7 +531,7 @@ class SheetImportQuerySet(models.QuerySet):
 
 class SheetImport(WorkflowMixin):
     """A spreadsheet uploaded on /espace/tableur/ and its conversion in the background,
-    into a deposit or into the XML file to download (deposits/sheet_imports.py)."""
+    into a deposit or into the XML file to download (deposits/sheets/imports.py)."""
 
     TRANSITIONS = {
         "start": ((SheetImportState.RECEIVED,), SheetImportState.CONVERTING),

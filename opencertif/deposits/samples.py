@@ -10,8 +10,9 @@ import io
 
 from opencertif.deposits.enums import AccountRole
 from opencertif.deposits.format import writer
-from opencertif.deposits.models import Delegation, DepositAccount, Person
+from opencertif.deposits.models import Delegation, DepositAccount
 from opencertif.organisations.models import Organisation
+from opencertif.people.models import Person
 from opencertif.registry.models import Certification
 
 GOOD = 17

@@ -1,8 +1,9 @@
-"""Background tasks: thin, they take ids and call the engine or the services."""
+"""Background tasks of the deposits: thin, they take ids and call the engine or the services."""
 
 from django_tasks import task
 
-from opencertif.deposits import bulk_deletions, engine, passages, sheet_imports
+from opencertif.deposits import engine, lifecycle
+from opencertif.deposits.sheets import imports as sheet_imports
 
 
 @task()
@@ -14,19 +15,13 @@ def process_deposit(deposit_id: int) -> None:
 @task()
 def purge_deleted_passages() -> None:
     """Daily: erase what remains of passages deleted more than 30 days ago."""
-    passages.purge_deleted()
+    lifecycle.purge_deleted()
 
 
 @task()
 def purge_deposit_files() -> None:
     """Daily: erase the stored files of deposits past DEPOSIT_FILE_RETENTION_DAYS."""
     engine.purge_stored_files()
-
-
-@task()
-def run_bulk_deletion(bulk_id: int) -> None:
-    """Delete (or restore) the passages of a mass deletion; resumable, safe twice."""
-    bulk_deletions.run(bulk_id)
 
 
 @task()

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
-from opencertif.deposits import statistics
+from opencertif.passages import statistics
 from opencertif.registry.models import Certification
 
 __all__ = ["login_not_required"]

@@ -4,7 +4,7 @@ import io
 
 from opencertif.core.text import identity_key
 from opencertif.deposits.format import writer
-from opencertif.deposits.models import Person
+from opencertif.people.models import Person
 
 GOOD_FIELDS = {
     "obtained_by": "PAR_ADMISSION",

@@ -164,7 +164,7 @@ def test_hostile_files_do_not_stop_the_worker_and_a_dead_worker_is_taken_over(tm
 def test_sqlite_answers_every_request_while_a_large_deposit_and_sheet_are_written(tmp_path):
     import json
 
-    from tests.deposits.test_spreadsheet import csv_bytes, good
+    from tests.deposits.sheets.test_conversion import csv_bytes, good
 
     env = _environment(tmp_path)
     _opencertif(env, "migrate", "--noinput")

@@ -3,7 +3,8 @@ import re
 import pytest
 from django.core.management import call_command
 
-from opencertif.deposits.models import Passage, Person
+from opencertif.deposits.models import Passage
+from opencertif.people.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

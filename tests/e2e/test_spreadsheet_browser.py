@@ -4,13 +4,15 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from opencertif.deposits import engine, sheet_imports, spreadsheet
-from opencertif.deposits.demo import demo_people
+from opencertif.demo.people import demo_people
+from opencertif.deposits import engine
 from opencertif.deposits.models import SheetImport
+from opencertif.deposits.sheets import columns as sheet_columns
+from opencertif.deposits.sheets import imports as sheet_imports
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-COLUMN = {column.label: position + 2 for position, column in enumerate(spreadsheet.COLUMNS)}
+COLUMN = {column.label: position + 2 for position, column in enumerate(sheet_columns.COLUMNS)}
 
 
 def fill(path, people) -> None:

@@ -5,7 +5,7 @@ from opencertif.deposits.enums import PassageStatus
 from opencertif.organisations.enums import OrganisationKind
 from tests import factories
 from tests.deposits import builders
-from tests.deposits.test_statistics import account, fiche, organisation, passage
+from tests.passages.test_statistics import account, fiche, organisation, passage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -213,8 +213,8 @@ def test_staff_see_the_same_table_as_the_certifier(client, university, manager):
 
 def test_the_staff_list_reads_a_recent_statistics_snapshot(client, university):
     """At national volume the list is computed in the background and read here."""
-    from opencertif.deposits import statistics
-    from opencertif.deposits.models import StatisticsSnapshot
+    from opencertif.passages import statistics
+    from opencertif.passages.models import StatisticsSnapshot
 
     client.force_login(factories.staff())
     live = flat(page(client.get("/instruction/conformite/")))

@@ -4,8 +4,8 @@ reload."""
 
 import pytest
 
-from opencertif.deposits import passages as service
 from opencertif.deposits.models import Passage
+from opencertif.passages import care
 from tests.deposits import builders as b
 from tests.factories import page
 from tests.www.test_passages_pages import form_data
@@ -65,7 +65,7 @@ def test_the_right_version_is_saved(signed_in, passage):
 
 
 def test_the_service_refuses_a_modification_without_a_version(passage):
-    record, errors = service.read(
+    record, errors = care.read(
         {
             "id_technique": passage.id_technique,
             "fields": {**b.GOOD_FIELDS, "honours": "SANS_MENTION"},
@@ -76,7 +76,7 @@ def test_the_service_refuses_a_modification_without_a_version(passage):
         code="RNCP90001",
     )
     assert not errors
-    with pytest.raises(service.ConcurrentChange, match="Rechargez la page"):
-        service.modify(passage=passage, record=record, by=None, expected_hash="")
+    with pytest.raises(care.ConcurrentChange, match="Rechargez la page"):
+        care.modify(passage=passage, record=record, by=None, expected_hash="")
     passage.refresh_from_db()
     assert passage.fields["honours"] == "MENTION_BIEN"

@@ -8,7 +8,8 @@ from django.urls import get_resolver
 from openpyxl import load_workbook
 
 from opencertif.core.models import AuditEntry
-from opencertif.deposits.models import BulkDeletion, Deposit, Passage
+from opencertif.deposits.models import Deposit, Passage
+from opencertif.passages.models import BulkDeletion
 from tests import factories
 from tests.deposits import builders as b
 from tests.factories import page
@@ -261,7 +262,7 @@ def test_mass_deletion_of_a_deposit_preview_typed_confirmation_and_restore(
         )
     bulk.refresh_from_db()
     assert (bulk.state, bulk.deleted_count) == ("done", 2)
-    assert Passage.objects.filter(status="deleted", bulk_deletion=bulk).count() == 2
+    assert Passage.objects.filter(status="deleted", bulk_deletion_id=bulk.pk).count() == 2
     assert "2 passage(s) supprimé(s)" in page(
         signed_in.get(f"/espace/passages/suppressions/{bulk.pk}/")
     )
@@ -371,7 +372,7 @@ PASSAGE_VIEWS = [
 
 @pytest.fixture
 def other_world(ko_and_ok, university_manager):
-    from opencertif.deposits import bulk_deletions
+    from opencertif.passages import bulk_deletions
 
     _, ok, _ = ko_and_ok
     selection = bulk_deletions.select(

@@ -3,7 +3,8 @@ a message, a 400, an empty result or a 404 — never a 500."""
 
 import pytest
 
-from opencertif.deposits.models import BulkDeletion, Passage
+from opencertif.deposits.models import Passage
+from opencertif.passages.models import BulkDeletion
 from tests.deposits import builders as b
 from tests.factories import page
 

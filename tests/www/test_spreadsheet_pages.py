@@ -10,10 +10,10 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from opencertif.core.models import AuditEntry
-from opencertif.deposits import sheet_imports
 from opencertif.deposits.models import SheetImport
+from opencertif.deposits.sheets import imports as sheet_imports
 from tests import factories
-from tests.deposits.test_spreadsheet import good, xlsx
+from tests.deposits.sheets.test_conversion import good, xlsx
 from tests.factories import page
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.test import override_settings
 from django_tasks import default_task_backend
 
-from opencertif.deposits import statistics
-from opencertif.deposits.models import StatisticsSnapshot
+from opencertif.passages import statistics
+from opencertif.passages.models import StatisticsSnapshot
 from opencertif.www.templatetags.charts import month_chart, nice_scale
 from tests import factories
 from tests.factories import page

@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opencertif.core.workflow import TransitionNotAllowed
-from opencertif.deposits import bulk_deletions as service
-from opencertif.deposits.enums import BulkDeletionKind, BulkDeletionState, DepositState
-from opencertif.deposits.models import BulkDeletion, Deposit
-from opencertif.deposits.passages import PassageError, of_organisation
+from opencertif.deposits.enums import DepositState
+from opencertif.deposits.lifecycle import PassageError
+from opencertif.deposits.models import Deposit
 from opencertif.organisations.models import Organisation
+from opencertif.passages import bulk_deletions as service
+from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState
+from opencertif.passages.listing import of_organisation
+from opencertif.passages.models import BulkDeletion
 from opencertif.www.forms import DsfrForm
 
 MAX_LIST_BYTES = 10 * 1024 * 1024

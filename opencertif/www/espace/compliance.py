@@ -3,8 +3,8 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from opencertif.deposits.compliance import next_deadline, organisation_compliance
 from opencertif.organisations.models import Membership
+from opencertif.passages.compliance import next_deadline, organisation_compliance
 from opencertif.www.espace.views import organisation_for
 
 

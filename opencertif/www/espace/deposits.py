@@ -16,9 +16,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from opencertif.core import audit
-from opencertif.deposits import engine, reports, samples, spreadsheet
+from opencertif.deposits import engine, reports, samples
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit, PassageResult
+from opencertif.deposits.sheets.errors import stored_errors_summary
 from opencertif.organisations.models import Organisation
 from opencertif.www.forms import DsfrForm
 from opencertif.www.params import id_param
@@ -184,7 +185,7 @@ def detail(request, pk: int):
         "speed": _speed(deposit),
         "sheet": sheet,
         "sheet_count": len(rows),
-        "left_out": spreadsheet.stored_errors_summary(origin.sheet_errors) if sheet else None,
+        "left_out": stored_errors_summary(origin.sheet_errors) if sheet else None,
         "results_hidden": results_hidden,
         "can_retry": deposit.state == DepositState.FAILED
         and deposit.organisation.memberships.filter(user=request.user).exists(),

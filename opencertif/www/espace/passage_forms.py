@@ -2,7 +2,7 @@
 
 The form asks for the same data as the XML, with the same rules; its values are turned
 into the writer's shape (`to_data`), then checked by the deposit schema and rules
-(opencertif.deposits.passages). Fields that only matter in some cases carry
+(opencertif.passages.listing). Fields that only matter in some cases carry
 `data-show-if` so that the page shows them only then (static/www/conditional.js); without
 JavaScript every field shows, with its condition in its hint.
 """
@@ -13,7 +13,8 @@ from django import forms
 
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary as v
-from opencertif.deposits.passages import MISSING_VERSION, SORTS, read_filters
+from opencertif.passages.care import MISSING_VERSION
+from opencertif.passages.listing import SORTS, read_filters
 from opencertif.www.forms import DsfrForm
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]

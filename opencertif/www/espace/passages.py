@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from opencertif.core import cells
-from opencertif.deposits import passages as service
+from opencertif.deposits import lifecycle
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
 from opencertif.organisations.models import Organisation
+from opencertif.passages import care, listing
 from opencertif.registry.models import Certification
 from opencertif.www.espace.passage_forms import PassageFilterForm, PassageForm
 
@@ -38,7 +39,7 @@ def _organisations(user):
 
 
 def _passage_for(user, pk: int) -> Passage:
-    if not service.is_id(pk):
+    if not listing.is_id(pk):
         raise Http404("Passage introuvable.")
     passage = (
         Passage.objects.visible_to(user)
@@ -70,12 +71,12 @@ def _filtered(request):
     form.is_valid()  # puts the domain's messages beside the fields
     filters = form.filters
     direct = base.filter(id_technique=filters.q).first() if filters.q else None
-    return form, service.filtered(base, filters), direct
+    return form, listing.filtered(base, filters), direct
 
 
 def _audit_read(request, *, action: str, ids: list[int], count: int, filters) -> None:
     for organisation in _organisations(request.user):
-        service.record_read(
+        listing.record_read(
             action=action,
             obj=organisation,
             by=request.user,
@@ -111,7 +112,7 @@ def index(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_declare": bool(service.routes_for(_organisations(request.user))),
+            "can_declare": bool(care.routes_for(_organisations(request.user))),
             "manages": _organisations(request.user).managed_by(request.user).exists(),
         },
     )
@@ -175,7 +176,7 @@ def export(request, fmt: str):
     _audit_read(
         request,
         action="passages.exported",
-        ids=list(queryset.values_list("pk", flat=True)[: service.AUDITED_IDS + 1]),
+        ids=list(queryset.values_list("pk", flat=True)[: listing.AUDITED_IDS + 1]),
         count=queryset.count(),
         filters=form.filters,
     )
@@ -216,15 +217,15 @@ def export(request, fmt: str):
 
 def detail(request, pk: int):
     passage = _passage_for(request.user, pk)
-    service.record_read(action="passage.viewed", obj=passage, by=request.user, ids=[passage.pk])
+    listing.record_read(action="passage.viewed", obj=passage, by=request.user, ids=[passage.pk])
     return render(
         request,
         "espace/passages/detail.html",
         {
             "passage": passage,
-            "groups": service.describe(passage),
-            "history": service.history(passage),
-            "hints": service.identity_hints(passage),
+            "groups": care.describe(passage),
+            "history": care.history(passage),
+            "hints": care.identity_hints(passage),
             # The holder's guaranteed certifications this organisation may see (their
             # passport shows them all): where a corrected passage appears.
             "holder_passages": Passage.objects.visible_to(request.user)
@@ -233,8 +234,8 @@ def detail(request, pk: int):
             .select_related("certification")
             if passage.person_id and passage.status == PassageStatus.OK
             else (),
-            "can_restore": service.can_restore(passage),
-            "restore_until": service.restore_deadline(passage.deleted_at)
+            "can_restore": lifecycle.can_restore(passage),
+            "restore_until": lifecycle.restore_deadline(passage.deleted_at)
             if passage.deleted_at
             else None,
         },
@@ -255,7 +256,7 @@ def _submit(form, *, id_technique: str, code: str):
     fiche = Certification.objects.filter(number=code).first()
     certification_type = fiche.register.upper() if fiche else ""
     data = form.to_data(id_technique)
-    record, errors = service.read(data, certification_type=certification_type, code=code)
+    record, errors = care.read(data, certification_type=certification_type, code=code)
     for error in errors:
         form.add_error(None, error)
     return record, data
@@ -269,7 +270,7 @@ def _refusal(form, outcome) -> None:
 
 def declare(request):
     organisations = _organisations(request.user)
-    routes = service.routes_for(organisations)
+    routes = care.routes_for(organisations)
     if not routes:
         return render(request, "espace/deposits/cannot_deposit.html", status=403)
     by_key = {route.key: route for route in routes}
@@ -283,14 +284,12 @@ def declare(request):
     )
     if request.method == "POST" and form.is_valid():
         id_technique = (form.cleaned_data.get("id_technique") or "").strip()
-        id_technique = id_technique or service.new_id_technique()
+        id_technique = id_technique or care.new_id_technique()
         record, data = _submit(
             form, id_technique=id_technique, code=form.cleaned_data["certification"]
         )
         if record is not None:
-            outcome, deposit = service.declare(
-                route=route, record=record, data=data, by=request.user
-            )
+            outcome, deposit = care.declare(route=route, record=record, data=data, by=request.user)
             if deposit is None:
                 _refusal(form, outcome)
             else:
@@ -327,13 +326,13 @@ def modify(request, pk: int):
         )
         if record is not None:
             try:
-                outcome = service.modify(
+                outcome = care.modify(
                     passage=passage,
                     record=record,
                     by=request.user,
                     expected_hash=form.cleaned_data.get("version") or "",
                 )
-            except service.PassageError as exc:
+            except lifecycle.PassageError as exc:
                 form.add_error(None, str(exc))
             else:
                 if not outcome.ok:
@@ -360,8 +359,10 @@ def delete(request, pk: int):
     error = ""
     if request.method == "POST":
         try:
-            service.delete(passage=passage, by=request.user, reason=request.POST.get("reason", ""))
-        except service.PassageError as exc:
+            lifecycle.delete(
+                passage=passage, by=request.user, reason=request.POST.get("reason", "")
+            )
+        except lifecycle.PassageError as exc:
             error = str(exc)
         else:
             messages.success(
@@ -381,8 +382,8 @@ def delete(request, pk: int):
 def restore(request, pk: int):
     passage = _passage_for(request.user, pk)
     try:
-        service.restore(passage=passage, by=request.user)
-    except service.PassageError as exc:
+        lifecycle.restore(passage=passage, by=request.user)
+    except lifecycle.PassageError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Passage {passage.id_technique} restauré.")

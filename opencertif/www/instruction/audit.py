@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from opencertif.accounts.perms import can_read_audit_log
 from opencertif.core import audit
-from opencertif.deposits.models import BulkDeletion, Deposit, Passage
+from opencertif.deposits.models import Deposit, Passage
 from opencertif.organisations.models import Organisation
+from opencertif.passages.models import BulkDeletion
 from opencertif.www.forms import DsfrForm
 
 PER_PAGE = 30

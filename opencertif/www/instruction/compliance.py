@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from opencertif.accounts.perms import is_platform_staff
-from opencertif.deposits import statistics
-from opencertif.deposits.compliance import StoredSummary, organisation_compliance, summary
 from opencertif.organisations.models import Organisation
+from opencertif.passages import statistics
+from opencertif.passages.compliance import StoredSummary, organisation_compliance, summary
 
 PER_PAGE = 50
 

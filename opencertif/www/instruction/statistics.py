@@ -1,6 +1,6 @@
 """The staff statistics page: the figures of the latest snapshot, never computed here.
 
-The heavy queries run in the background (`deposits.statistics.refresh_statistics`, every
+The heavy queries run in the background (`passages.statistics.refresh_statistics`, every
 STATISTICS_REFRESH_SECONDS); « Actualiser maintenant » only enqueues that task.
 """
 
@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from opencertif.accounts.perms import is_platform_staff
-from opencertif.deposits import statistics
 from opencertif.organisations.enums import OrganisationKind
+from opencertif.passages import statistics
 
 NOT_GIVEN = "Non renseigné"
 

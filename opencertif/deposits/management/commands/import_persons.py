@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from opencertif.core.progress import ProgressBar
-from opencertif.deposits.engine import reexamine_identity_refusals
-from opencertif.deposits.persons import PersonImportError, import_persons
+from opencertif.deposits.lifecycle import reexamine_identity_refusals
+from opencertif.people.imports import PersonImportError, import_persons
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from opencertif.core.progress import ProgressBar
-from opencertif.deposits import spreadsheet
+from opencertif.deposits.sheets.conversion import convert
+from opencertif.deposits.sheets.errors import SheetRefused
 from opencertif.organisations.models import Organisation
 
 
@@ -45,8 +46,8 @@ class Command(BaseCommand):
         # The user's own process: converted in the foreground (the web page uses a task).
         with file.open("rb") as stream:
             try:
-                conversion = spreadsheet.convert(stream, organisation=org, progress=progress)
-            except spreadsheet.SheetRefused as exc:
+                conversion = convert(stream, organisation=org, progress=progress)
+            except SheetRefused as exc:
                 raise CommandError(f"{file.name} : {exc}") from exc
             finally:
                 bar.finish()

@@ -8,7 +8,8 @@ from django.db import connection
 
 from opencertif.core import workers
 from opencertif.core.periodic import Scheduler
-from opencertif.deposits import bulk_deletions, engine, sheet_imports
+from opencertif.deposits import engine
+from opencertif.deposits.sheets import imports as sheet_imports
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,9 @@ class Command(BaseCommand):
         sheets = sheet_imports.resume()
         if sheets:
             self.stdout.write(f"{len(sheets)} tableur(s) interrompu(s) repris.")
-        unfinished = [bulk.pk for bulk in bulk_deletions.unfinished()]
-        for pk in unfinished:
-            bulk_deletions.enqueue(pk)
-        if unfinished:
-            self.stdout.write(f"{len(unfinished)} suppression(s) en masse reprise(s).")
+        # The work of the apps above this one (mass deletions…), named by the settings.
+        for line in workers.resume_at_start():
+            self.stdout.write(line)
         connection.close()
         watchdog = Watchdog(worker_id, max(1.0, settings.DEPOSIT_STALL_SECONDS / 4))
         watchdog.start()

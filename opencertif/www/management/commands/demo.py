@@ -3,9 +3,9 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from opencertif.deposits.demo import seed as seed_accounts
-from opencertif.deposits.demo import seed_passages
-from opencertif.registry.demo import generate
+from opencertif.demo.accounts import seed as seed_accounts
+from opencertif.demo.deposits import seed_passages
+from opencertif.demo.registry import generate
 from opencertif.registry.services import upsert_records
 
 

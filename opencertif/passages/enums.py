@@ -1,0 +1,31 @@
+from django.db import models
+
+
+class BulkDeletionKind(models.TextChoices):
+    """How the passages of a mass deletion are chosen."""
+
+    DEPOSIT = "deposit", "Tous les passages d'un dépôt"
+    CERTIFICATION = "certification", "Une certification sur une période"
+    SELECTION = "selection", "Une sélection de passages"
+    ID_LIST = "id_list", "Une liste d'idTechnique"
+
+
+class BulkDeletionState(models.TextChoices):
+    DRAFT = "draft", "Aperçu, à confirmer"
+    QUEUED = "queued", "En attente"
+    RUNNING = "running", "Suppression en cours"
+    DONE = "done", "Supprimés"
+    RESTORING = "restoring", "Restauration en cours"
+    RESTORED = "restored", "Restaurés"
+    FAILED = "failed", "Échec technique"
+
+
+class ComplianceStatus(models.TextChoices):
+    """Whether a certifier deposits a certification's passages on time."""
+
+    LATE = "late", "En retard"
+    UP_TO_DATE = "up_to_date", "À jour"
+    # registered less than DEPOSIT_LATE_MONTHS ago, nothing deposited yet
+    NEW = "new", "Nouvellement enregistrée"
+    # inactive fiche, or no longer one of its certifiers
+    NOT_FOLLOWED = "not_followed", "Non suivie"

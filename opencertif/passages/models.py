@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.db import models
+
+from opencertif.core.workflow import WorkflowMixin
+from opencertif.organisations.models import Organisation
+from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState
+
+
+class BulkDeletion(WorkflowMixin):
+    """A mass deletion of passages, previewed then confirmed by typing, run in the
+    background, restorable for RESTORE_DAYS."""
+
+    TRANSITIONS = {
+        "confirm": ((BulkDeletionState.DRAFT,), BulkDeletionState.QUEUED),
+        "start": ((BulkDeletionState.QUEUED,), BulkDeletionState.RUNNING),
+        "finish": ((BulkDeletionState.RUNNING,), BulkDeletionState.DONE),
+        "request_restore": ((BulkDeletionState.DONE,), BulkDeletionState.RESTORING),
+        "finish_restore": ((BulkDeletionState.RESTORING,), BulkDeletionState.RESTORED),
+        "fail": (
+            (
+                BulkDeletionState.QUEUED,
+                BulkDeletionState.RUNNING,
+                BulkDeletionState.RESTORING,
+            ),
+            BulkDeletionState.FAILED,
+        ),
+        "retry_deletion": ((BulkDeletionState.FAILED,), BulkDeletionState.QUEUED),
+        "retry_restore": ((BulkDeletionState.FAILED,), BulkDeletionState.RESTORING),
+    }
+
+    state = models.CharField(
+        "état",
+        max_length=10,
+        choices=BulkDeletionState.choices,
+        default=BulkDeletionState.DRAFT,
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="bulk_deletions"
+    )
+    kind = models.CharField("critère", max_length=14, choices=BulkDeletionKind.choices)
+    criteria = models.JSONField("critères", default=dict, blank=True)
+    description = models.CharField("sélection", max_length=500)
+    reason = models.CharField("motif", max_length=500)
+    passage_ids = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField("passages sélectionnés", default=0)
+    processed = models.PositiveIntegerField(default=0)
+    deleted_count = models.PositiveIntegerField("supprimés", default=0)
+    restored_count = models.PositiveIntegerField("restaurés", default=0)
+    restore_requested = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    restored_at = models.DateTimeField("restaurée le", null=True, blank=True)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "suppression en masse"
+        verbose_name_plural = "suppressions en masse"
+
+    def __str__(self) -> str:
+        return f"Suppression n° {self.pk} – {self.description}"
+
+
+class StatisticsSnapshot(models.Model):
+    """The platform's figures, computed in the background and read by the pages."""
+
+    computed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+    # The staff compliance list (one row per certifier): large, read by one page only.
+    compliance = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = "statistiques"
+        verbose_name_plural = "statistiques"
+
+    def __str__(self) -> str:
+        return f"Statistiques du {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """A yearly-deadline reminder mailed to an organisation (never twice for one step)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="deposit_reminders"
+    )
+    deadline = models.DateField("échéance")
+    days_before = models.PositiveSmallIntegerField("jours avant l'échéance")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+    late_certifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = "rappel de dépôt"
+        verbose_name_plural = "rappels de dépôt"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "deadline", "days_before"], name="one_reminder_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} – {self.deadline} J-{self.days_before}"
