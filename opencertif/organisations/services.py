@@ -523,7 +523,8 @@ def _lock_managers(organisation: Organisation) -> int:
 
 @transaction.atomic
 def change_role(*, membership: Membership, role: str, by) -> None:
-    """Promote a member to manager, or a manager back to member (never the last one)."""
+    """Give a member another role (manager, member, reader); the organisation's last
+    manager keeps theirs."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == role:
         return
