@@ -111,8 +111,7 @@ def role_of(user, organisation) -> str | None:
 
 def _rights(user, role: str | None) -> frozenset[Right]:
     held = ROLE_RIGHTS.get(role, frozenset())
-    # is_platform_staff reads the groups: only for the staff flag.
-    if getattr(user, "is_staff", False) and is_platform_staff(user):
+    if is_platform_staff(user):
         held |= STAFF_RIGHTS
     return held
 
@@ -182,15 +181,6 @@ def can_delete_passages(user, organisation) -> bool:
 
 def can_bulk_delete_passages(user, organisation) -> bool:
     return has_right(user, organisation, Right.BULK_DELETE_PASSAGES)
-
-
-# Kept for the callers that spoke of roles before the rights existed.
-def is_member(user, organisation) -> bool:
-    return role_of(user, organisation) is not None
-
-
-def is_manager(user, organisation) -> bool:
-    return role_of(user, organisation) == Role.MANAGER
 
 
 @dataclass(frozen=True)
