@@ -42,10 +42,6 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _with_site(context: dict, site_url: str | None) -> dict:
-    return {**context, "site_url": site_url} if site_url else context
-
-
 @transaction.atomic
 def change_password(*, user, password: str, site_url: str | None = None) -> None:
     """Set a new password (the caller has checked the current one), audit it and tell the
@@ -54,9 +50,7 @@ def change_password(*, user, password: str, site_url: str | None = None) -> None
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(actor=user, action="user.password_changed", obj=user)
-    mail.send(
-        to=user.email, template="password_changed", context=_with_site({"user": user}, site_url)
-    )
+    mail.send(to=user.email, template="password_changed", context={"user": user}, site_url=site_url)
 
 
 def _email_state(user) -> str:
@@ -83,19 +77,21 @@ def request_email_change(*, user, new_email: str, site_url: str | None = None) -
     new_email = User.objects.normalize_email(new_email.strip()).lower()
     taken = _email_used_by_another(new_email, user)
     if taken:
-        mail.send(to=new_email, template="email_change_taken", context=_with_site({}, site_url))
+        mail.send(to=new_email, template="email_change_taken", context={}, site_url=site_url)
     else:
         user.pending_email = new_email
         user.save(update_fields=["pending_email"])
         mail.send(
             to=new_email,
             template="email_change_confirm",
-            context=_with_site({"user": user, "token": email_change_token(user)}, site_url),
+            context={"user": user, "token": email_change_token(user)},
+            site_url=site_url,
         )
     mail.send(
         to=user.email,
         template="email_change_requested",
-        context=_with_site({"user": user, "masked": mask_email(new_email)}, site_url),
+        context={"user": user, "masked": mask_email(new_email)},
+        site_url=site_url,
     )
     audit.record(
         actor=user,
@@ -143,5 +139,6 @@ def confirm_email_change(*, user, token: str, site_url: str | None = None) -> No
     mail.send(
         to=old_email,
         template="email_changed",
-        context=_with_site({"user": user, "masked": mask_email(new_email)}, site_url),
+        context={"user": user, "masked": mask_email(new_email)},
+        site_url=site_url,
     )

@@ -33,8 +33,11 @@ ALWAYS_NEED_MANDATE = (
 
 
 class Role(models.TextChoices):
+    """A person's role in an organisation; what each may do is `organisations.perms`'."""
+
     MANAGER = "manager", "Gestionnaire"
     MEMBER = "member", "Membre"
+    READER = "reader", "Lecteur (consultation seule)"
 
 
 class AccountRequestState(models.TextChoices):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from opencertif.core.text import fold
 from opencertif.core.workflow import WorkflowMixin
+from opencertif.organisations import perms
 from opencertif.organisations.enums import (
     ALWAYS_NEED_MANDATE,
     LEGAL_PROOF_LABELS,
@@ -27,11 +28,35 @@ class OrganisationQuerySet(models.QuerySet):
         """Organisations with at least one member: they have an account on the platform."""
         return self.filter(memberships__isnull=False).distinct()
 
+    def where(self, user, *rights):
+        """The organisations on which `user` holds every one of `rights` (perms)."""
+        return self.filter(perms.organisations_filter(user, *rights))
+
+    def visible_to(self, user):
+        return self.where(user, perms.Right.SEE)
+
+    def editable_by(self, user):
+        return self.where(user, perms.Right.CHANGE)
+
     def of_user(self, user):
-        return self.filter(memberships__user=user)
+        """The organisations whose deposits and passages the user looks after.
+
+        The deposit and passage pages use this one set for seeing, depositing, changing
+        and deleting alike, so it holds only the organisations where the user has all of
+        these rights: a reader is not given a write through it. Those pages are to ask
+        perms for each action (`perms.can_change_passages`…) instead."""
+        return self.where(
+            user,
+            perms.Right.SEE_DEPOSITS,
+            perms.Right.DEPOSIT,
+            perms.Right.SEE_PASSAGES,
+            perms.Right.CHANGE_PASSAGES,
+            perms.Right.DELETE_PASSAGES,
+        )
 
     def managed_by(self, user):
-        return self.filter(memberships__user=user, memberships__role=Role.MANAGER)
+        """The organisations where the user manages the members (a manager)."""
+        return self.where(user, perms.Right.MANAGE_MEMBERS)
 
 
 class Organisation(models.Model):
@@ -95,6 +120,17 @@ class Organisation(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def managers(self):
         return self.filter(role=Role.MANAGER)
+
+    def visible_to(self, user):
+        """Who belongs to the organisations the user sees."""
+        return self.filter(
+            perms.organisations_filter(user, perms.Right.SEE, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        return self.filter(
+            perms.organisations_filter(user, perms.Right.MANAGE_MEMBERS, through="organisation__")
+        )
 
 
 class Membership(models.Model):
@@ -232,6 +268,17 @@ class AccountRequest(WorkflowMixin):
         )
 
 
+class JoinRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Join requests name their author: for the managers of the organisation only."""
+        return self.filter(
+            perms.organisations_filter(user, perms.Right.MANAGE_MEMBERS, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+
 class JoinRequest(WorkflowMixin):
     """A person asking to join an organisation that already has an account."""
 
@@ -265,6 +312,8 @@ class JoinRequest(WorkflowMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    objects = JoinRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "demande de rattachement"
@@ -292,6 +341,15 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(
             accepted_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=timezone.now()
         )
+
+    def visible_to(self, user):
+        """Invitations name the invitee: for the managers of the organisation only."""
+        return self.filter(
+            perms.organisations_filter(user, perms.Right.MANAGE_MEMBERS, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        return self.visible_to(user)
 
 
 class Invitation(models.Model):
@@ -337,6 +395,19 @@ class Invitation(models.Model):
         )
 
 
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The organisation's managers, and staff (who also see those of requests still
+        being examined, which belong to no organisation yet)."""
+        return self.filter(
+            perms.organisations_filter(user, perms.Right.SEE_DOCUMENTS, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        # A kept document is evidence of the request that brought it: nobody changes it.
+        return self.none()
+
+
 class Document(models.Model):
     """A supporting document of an account request, kept with the organisation afterwards.
 
@@ -364,6 +435,8 @@ class Document(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "uploaded_at"]
         verbose_name = "pièce justificative"
@@ -376,6 +449,18 @@ class Document(models.Model):
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user):
+        return self.filter(
+            perms.organisations_filter(user, perms.Right.SEE_API_TOKENS, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        return self.filter(
+            perms.organisations_filter(
+                user, perms.Right.CHANGE_API_TOKENS, through="organisation__"
+            )
+        )
 
 
 class ApiToken(models.Model):

@@ -91,23 +91,18 @@ def save_document(*, account_request: AccountRequest, kind: str, upload, by=None
     )
 
 
-def _with_site(context: dict, site_url: str | None) -> dict:
-    """Mail context with the links' base: the address the request was served at when a
-    web page acts, settings.SITE_URL (core.mail's default) for the worker and the CLI."""
-    return {**context, "site_url": site_url} if site_url else context
-
-
-def _activation_link(user) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return f"/espace/inscription/activer/{uid}/{activation_token.make_token(user)}/"
-
-
 def send_activation(*, user, site_url: str | None = None) -> None:
-    """(Re)send the email-activation link."""
+    """(Re)send the email-activation link (the template builds it from the user's id and
+    a token; `site_url` is the address of the page that asked, SITE_URL by default)."""
     mail.send(
         to=user.email,
         template="activation",
-        context=_with_site({"user": user, "link": _activation_link(user)}, site_url),
+        context={
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": activation_token.make_token(user),
+        },
+        site_url=site_url,
     )
 
 
@@ -209,12 +204,14 @@ def activate_email(*, user, site_url: str | None = None) -> AccountRequest | Joi
         mail.send(
             to=user.email,
             template="request_received",
-            context=_with_site({"user": user, "request": account_request}, site_url),
+            context={"user": user, "request": account_request},
+            site_url=site_url,
         )
         mail.send(
             to=staff_validators(),
             template="staff_new_request",
-            context=_with_site({"request": account_request}, site_url),
+            context={"request": account_request},
+            site_url=site_url,
         )
         return account_request
     join_request = user.join_requests.filter(state=JoinRequestState.AWAITING_ACTIVATION).first()
@@ -223,12 +220,14 @@ def activate_email(*, user, site_url: str | None = None) -> AccountRequest | Joi
         mail.send(
             to=join_request.organisation.manager_emails(),
             template="join_request_new",
-            context=_with_site({"join_request": join_request}, site_url),
+            context={"join_request": join_request},
+            site_url=site_url,
         )
         mail.send(
             to=user.email,
             template="join_request_received",
-            context=_with_site({"join_request": join_request}, site_url),
+            context={"join_request": join_request},
+            site_url=site_url,
         )
         return join_request
     return None
@@ -238,7 +237,8 @@ def _welcome(user, organisation: Organisation, site_url: str | None) -> None:
     mail.send(
         to=user.email,
         template="account_validated",
-        context=_with_site({"user": user, "organisation": organisation}, site_url),
+        context={"user": user, "organisation": organisation},
+        site_url=site_url,
     )
 
 
@@ -302,7 +302,8 @@ def reject_account_request(
     mail.send(
         to=account_request.user.email,
         template="request_rejected",
-        context=_with_site({"request": account_request, "reason": reason}, site_url),
+        context={"request": account_request, "reason": reason},
+        site_url=site_url,
     )
 
 
@@ -388,12 +389,13 @@ def ask_to_join(
     if existing is not None and not existing.is_active and existing.email_verified_at is None:
         send_activation(user=existing, site_url=site_url)
     elif existing is not None:
-        mail.send(to=email, template="join_existing_account", context=_with_site({}, site_url))
+        mail.send(to=email, template="join_existing_account", context={}, site_url=site_url)
     else:
         mail.send(
             to=email,
             template="join_unknown_siret",
-            context=_with_site({"siret": siret}, site_url),
+            context={"siret": siret},
+            site_url=site_url,
         )
 
 
@@ -454,10 +456,8 @@ def invite(
     mail.send(
         to=email,
         template="invitation",
-        context=_with_site(
-            {"invitation": invitation, "link": f"/espace/invitation/{invitation.token}/"},
-            site_url,
-        ),
+        context={"invitation": invitation},
+        site_url=site_url,
     )
     return invitation
 
@@ -523,7 +523,8 @@ def _lock_managers(organisation: Organisation) -> int:
 
 @transaction.atomic
 def change_role(*, membership: Membership, role: str, by) -> None:
-    """Promote a member to manager, or a manager back to member (never the last one)."""
+    """Give a member another role (manager, member, reader); the organisation's last
+    manager keeps theirs."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.role == role:
         return

@@ -23,7 +23,7 @@ def site(request):
     if path.startswith("/espace/") and request.user.is_authenticated:
         space_organisations = [
             organisation.display_name
-            for organisation in Organisation.objects.of_user(request.user).order_by("name")
+            for organisation in Organisation.objects.visible_to(request.user).order_by("name")
         ]
     return {
         "space_organisations": space_organisations,

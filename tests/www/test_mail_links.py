@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import resolve
 
 from opencertif.deposits import services as deposit_services
 from opencertif.deposits.models import DepositAccount
@@ -39,6 +40,7 @@ def links(messages) -> list[str]:
 def assert_served_address(messages):
     for link in links(messages):
         assert link.startswith(SERVED_AT + "/"), link
+        resolve(path(link).split("?")[0])  # a page of the site, not a made-up path
 
 
 def path(link: str) -> str:
@@ -201,7 +203,13 @@ def test_the_account_page(client, mailoutbox):
 def test_mails_sent_outside_a_request_use_site_url(mailoutbox):
     org = factories.organisation("Université Alpha")
     boss = factories.manager(org)
-    services.invite(organisation=org, email="a@b.fr", role="member", by=boss)
+    services.invite(organisation=org, email="a@b.fr", role="reader", by=boss)
+    invitation = Invitation.objects.get()
+    assert links(mailoutbox) == [f"{SITE_URL}/espace/invitation/{invitation.token}/"]
+    assert "comme lecteur (consultation seule)" in mailoutbox[0].body
+    mailoutbox.clear()
+    services.send_activation(user=factories.user(is_active=False))
+    assert resolve(path(links(mailoutbox)[0])).url_name == "activate"
     account = DepositAccount.objects.create(
         organisation=org, role="certifier", id_client="ALPH0001", id_contract="C42"
     )

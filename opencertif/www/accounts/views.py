@@ -57,11 +57,8 @@ def locked_out(request, original_response=None, credentials=None):
             mail.send(
                 to=user.email,
                 template="unlock",
-                context={
-                    "user": user,
-                    "site_url": site_url(request),
-                    "link": f"/connexion/debloquer/{lockout.unlock_token(user)}/",
-                },
+                context={"user": user, "token": lockout.unlock_token(user)},
+                site_url=site_url(request),
             )
     return render(request, "accounts/locked_out.html", status=429)
 
@@ -106,7 +103,8 @@ def forgot_identifier(request):
             mail.send(
                 to=user.email,
                 template="identifier_reminder",
-                context={"user": user, "site_url": site_url(request)},
+                context={"user": user},
+                site_url=site_url(request),
             )
         return render(
             request, "accounts/forgot_identifier_sent.html", {"email": form.cleaned_data["email"]}

@@ -193,7 +193,14 @@ class InvitationAcceptForm(PasswordPairMixin, DsfrForm):
 
 class InviteForm(DsfrForm):
     email = forms.EmailField(label="Adresse électronique de votre collègue")
-    role = forms.ChoiceField(label="Rôle", choices=Role.choices, initial=Role.MEMBER)
+    role = forms.ChoiceField(
+        label="Rôle",
+        choices=Role.choices,
+        initial=Role.MEMBER,
+        help_text="Gestionnaire : gère les membres, les droits de dépôt et les jetons d'API. "
+        "Membre : dépose et tient à jour les passages. Lecteur : consulte les pages de "
+        "l'organisme sans rien modifier.",
+    )
 
 
 class ReasonForm(DsfrForm):

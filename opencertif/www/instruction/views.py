@@ -19,7 +19,7 @@ from opencertif.core.workflow import TransitionNotAllowed
 from opencertif.deposits import services as deposit_services
 from opencertif.deposits.enums import AccountRole
 from opencertif.deposits.models import Delegation, DepositAccount
-from opencertif.organisations import services
+from opencertif.organisations import perms, services
 from opencertif.organisations.enums import AccountRequestState, JoinRequestState, Role
 from opencertif.organisations.models import AccountRequest, Document, JoinRequest, Organisation
 from opencertif.www.accounts.links import site_url
@@ -127,7 +127,9 @@ def account_request(request, pk: int):
 def request_document(request, document: int):
     """A document of a request still being examined (staff only)."""
     _require(is_platform_staff, request.user)
-    return _file_response(get_object_or_404(Document, pk=document))
+    return _file_response(
+        perms.fetch(Document.objects.visible_to(request.user), "Document introuvable.", pk=document)
+    )
 
 
 def join_requests(request):
