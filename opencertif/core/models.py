@@ -30,30 +30,6 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
-class StateChange(models.Model):
-    """The transition log of every stateful model (dossier, deposit, account request…)."""
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    transition = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=30)
-    to_state = models.CharField(max_length=30)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-        verbose_name = "changement d'état"
-        verbose_name_plural = "changements d'état"
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id} {self.from_state} → {self.to_state}"
-
-
 class PeriodicRun(models.Model):
     """One run of a periodic job for one period (a day, an hour): the unique key makes
     sure that several workers never run the same job twice for the same period."""

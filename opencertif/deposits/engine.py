@@ -321,18 +321,14 @@ def _count_interruption(deposit: Deposit) -> bool:
     deposit.fruitless_runs += 1
     if deposit.fruitless_runs < MAX_FRUITLESS_RUNS:
         return False
-    deposit.failure = UNREADABLE.format(
-        why=(
-            f"son traitement s'est interrompu {deposit.fruitless_runs} fois sans progresser "
-            "(le programme qui le lisait s'est arrêté)"
-        )
-    )
-    deposit.finished_at = timezone.now()
-    deposit.run_token = ""
-    deposit.transition(
-        "fail",
-        note=deposit.failure,
-        fields=("failure", "finished_at", "fruitless_runs", "run_token"),
+    deposit.fail(
+        failure=UNREADABLE.format(
+            why=(
+                f"son traitement s'est interrompu {deposit.fruitless_runs} fois sans "
+                "progresser (le programme qui le lisait s'est arrêté)"
+            )
+        ),
+        fruitless_runs=deposit.fruitless_runs,
     )
     audit.record(actor=None, action="deposit.failed", obj=deposit, summary="interruptions")
     return True
@@ -374,8 +370,7 @@ def process(deposit_id: int, *, progress=None) -> Deposit:
         return deposit
     try:
         if deposit.state == DepositState.RECEIVED:
-            deposit.started_at = timezone.now()
-            deposit.transition("start_validation", fields=("started_at",))
+            deposit.start_validation()
         if deposit.state == DepositState.VALIDATING:
             _validate(deposit, token)
         if deposit.state == DepositState.PROCESSING:
@@ -387,9 +382,7 @@ def process(deposit_id: int, *, progress=None) -> Deposit:
     except Exception as exc:
         deposit.refresh_from_db()
         if not deposit.is_final and deposit.run_token == token:
-            deposit.failure = f"{type(exc).__name__}: {exc}"[:2000]
-            deposit.finished_at = timezone.now()
-            deposit.transition("fail", note=deposit.failure, fields=("failure", "finished_at"))
+            deposit.fail(failure=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     except BaseException:
         _release(deposit_id, token)
@@ -405,44 +398,23 @@ def _validate(deposit: Deposit, token: str) -> None:
     certifier = None
     if not errors:
         certifier, errors = _account_errors(deposit, envelope)
-    for name, value in (
-        ("id_flux", envelope.id_flux[:50]),
-        ("flux_timestamp", envelope.timestamp[:30]),
-        ("action", envelope.action),
-        ("emitter_id_client", envelope.emitter_id_client[:8]),
-        ("certifier_id_client", envelope.certifier_id_client[:8]),
-        ("id_contract", envelope.id_contract[:20]),
-        ("passage_total", envelope.passage_count),
-        (
-            "certifications",
-            [
-                {"type": h.type, "code": h.code, "nature": h.nature, "passages": h.passages}
-                for h in envelope.certifications
-            ],
-        ),
-    ):
-        setattr(deposit, name, value)
-    fields = (
-        "id_flux",
-        "flux_timestamp",
-        "action",
-        "emitter_id_client",
-        "certifier_id_client",
-        "id_contract",
-        "passage_total",
-        "certifications",
-    )
+    envelope_fields = {
+        "id_flux": envelope.id_flux[:50],
+        "flux_timestamp": envelope.timestamp[:30],
+        "action": envelope.action,
+        "emitter_id_client": envelope.emitter_id_client[:8],
+        "certifier_id_client": envelope.certifier_id_client[:8],
+        "id_contract": envelope.id_contract[:20],
+        "passage_total": envelope.passage_count,
+        "certifications": [
+            {"type": h.type, "code": h.code, "nature": h.nature, "passages": h.passages}
+            for h in envelope.certifications
+        ],
+    }
     if errors:
-        deposit.errors = [vars(error) for error in errors]
-        deposit.finished_at = timezone.now()
-        deposit.transition("reject", fields=(*fields, "errors", "finished_at"))
+        deposit.reject(errors=[vars(error) for error in errors], envelope=envelope_fields)
         return
-    deposit.certifier_account = certifier
-    deposit.processing_started_at = deposit.heartbeat_at = timezone.now()
-    deposit.transition(
-        "start_processing",
-        fields=(*fields, "certifier_account", "processing_started_at", "heartbeat_at"),
-    )
+    deposit.start_processing(certifier_account=certifier, envelope=envelope_fields)
 
 
 def _batches(records: Iterator, size: int) -> Iterator[list]:
@@ -676,8 +648,7 @@ def _finish(deposit: Deposit, token: str) -> None:
     deposit.refresh_from_db()
     if deposit.state != DepositState.PROCESSING or deposit.run_token != token:
         return
-    deposit.finished_at = timezone.now()
-    deposit.transition("finish", fields=("finished_at",))
+    deposit.finish()
     audit.record(
         actor=deposit.uploaded_by,
         action="deposit.processed",
@@ -761,7 +732,6 @@ def retry(*, deposit: Deposit, by) -> None:
             "Le fichier de ce dépôt a été effacé (durée de conservation dépassée) : "
             "déposez-le de nouveau."
         )
-    deposit.run_token, deposit.fruitless_runs = "", 0
-    deposit.transition("retry", by=by, fields=("run_token", "fruitless_runs"))
+    deposit.retry(by=by)
     audit.record(actor=by, action="deposit.retried", obj=deposit)
     transaction.on_commit(lambda: enqueue(deposit.pk))

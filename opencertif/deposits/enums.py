@@ -28,6 +28,17 @@ class DepositState(models.TextChoices):
     FAILED = "failed", "Échec technique"
 
 
+class DepositStep(models.TextChoices):
+    """The transitions of a deposit's processing (Deposit.TRANSITIONS)."""
+
+    START_VALIDATION = "start_validation", "Début du contrôle du fichier"
+    REJECT = "reject", "Rejet du fichier"
+    START_PROCESSING = "start_processing", "Début du traitement des passages"
+    FINISH = "finish", "Fin du traitement"
+    FAIL = "fail", "Échec technique"
+    RETRY = "retry", "Relance du traitement"
+
+
 class Channel(models.TextChoices):
     WEB = "web", "Site"
     API = "api", "API"
@@ -72,6 +83,16 @@ class SheetImportState(models.TextChoices):
     DONE = "done", "Converti"
     REFUSED = "refused", "Refusé"
     FAILED = "failed", "Échec technique"
+
+
+class SheetImportStep(models.TextChoices):
+    """The transitions of a spreadsheet's conversion (SheetImport.TRANSITIONS)."""
+
+    START = "start", "Début de la conversion"
+    TAKE_OVER = "take_over", "Reprise de la conversion"
+    FINISH = "finish", "Fin de la conversion"
+    REFUSE = "refuse", "Refus du tableur"
+    FAIL = "fail", "Échec technique"
 
 
 class SheetAction(models.TextChoices):

@@ -1,20 +1,25 @@
+import dataclasses
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from opencertif.core.workflow import WorkflowMixin
+from opencertif.core.workflow import Transition, TransitionLog, WorkflowMixin
 from opencertif.deposits.enums import (
     AccountRole,
     Channel,
     DepositState,
+    DepositStep,
     KoReason,
     PassageEventKind,
     PassageStatus,
     SheetAction,
     SheetImportState,
+    SheetImportStep,
 )
 from opencertif.organisations.models import Organisation
 from opencertif.people.models import Person
@@ -160,16 +165,29 @@ class Deposit(WorkflowMixin):
     """One file of passages deposited by an organisation, and its processing."""
 
     TRANSITIONS = {
-        "start_validation": ((DepositState.RECEIVED,), DepositState.VALIDATING),
-        "reject": ((DepositState.VALIDATING,), DepositState.REJECTED),
-        "start_processing": ((DepositState.VALIDATING,), DepositState.PROCESSING),
-        "finish": ((DepositState.PROCESSING,), DepositState.DONE),
-        "fail": (
+        DepositStep.START_VALIDATION: Transition((DepositState.RECEIVED,), DepositState.VALIDATING),
+        DepositStep.REJECT: Transition((DepositState.VALIDATING,), DepositState.REJECTED),
+        DepositStep.START_PROCESSING: Transition(
+            (DepositState.VALIDATING,), DepositState.PROCESSING
+        ),
+        DepositStep.FINISH: Transition((DepositState.PROCESSING,), DepositState.DONE),
+        DepositStep.FAIL: Transition(
             (DepositState.RECEIVED, DepositState.VALIDATING, DepositState.PROCESSING),
             DepositState.FAILED,
         ),
-        "retry": ((DepositState.FAILED,), DepositState.RECEIVED),
+        DepositStep.RETRY: Transition((DepositState.FAILED,), DepositState.RECEIVED),
     }
+    # What the file's envelope says, stored whether the file is then rejected or processed.
+    ENVELOPE_FIELDS = (
+        "id_flux",
+        "flux_timestamp",
+        "action",
+        "emitter_id_client",
+        "certifier_id_client",
+        "id_contract",
+        "passage_total",
+        "certifications",
+    )
 
     state = models.CharField(
         "état", max_length=12, choices=DepositState.choices, default=DepositState.RECEIVED
@@ -258,6 +276,53 @@ class Deposit(WorkflowMixin):
     @property
     def is_final(self) -> bool:
         return self.state in (DepositState.DONE, DepositState.REJECTED, DepositState.FAILED)
+
+    # The transitions (TRANSITIONS): each saves what it changes, and is logged.
+
+    def start_validation(self) -> None:
+        self._transition(DepositStep.START_VALIDATION, started_at=timezone.now())
+
+    def reject(self, *, errors: list[dict], envelope: dict[str, Any]) -> None:
+        """The file is refused as a whole (schema, envelope, identifiers): `errors` make
+        its report; `envelope`, the ENVELOPE_FIELDS read from the file."""
+        self._transition(
+            DepositStep.REJECT,
+            errors=errors,
+            finished_at=timezone.now(),
+            **self._envelope(envelope),
+        )
+
+    def start_processing(self, *, certifier_account, envelope: dict[str, Any]) -> None:
+        now = timezone.now()
+        self._transition(
+            DepositStep.START_PROCESSING,
+            certifier_account=certifier_account,
+            processing_started_at=now,
+            heartbeat_at=now,
+            **self._envelope(envelope),
+        )
+
+    def finish(self) -> None:
+        self._transition(DepositStep.FINISH, finished_at=timezone.now())
+
+    def fail(self, *, failure: str, fruitless_runs: int | None = None) -> None:
+        """A technical failure. With `fruitless_runs` (the runs interrupted without
+        progress), the deposit is given up for good: the count is kept and the run let go."""
+        changes: dict[str, Any] = {"failure": failure, "finished_at": timezone.now()}
+        if fruitless_runs is not None:
+            changes |= {"fruitless_runs": fruitless_runs, "run_token": ""}
+        self._transition(DepositStep.FAIL, note=failure, **changes)
+
+    def retry(self, *, by) -> None:
+        """Start a failed deposit again: a fresh run, its count of fruitless runs reset."""
+        self._transition(DepositStep.RETRY, by=by, run_token="", fruitless_runs=0)
+
+    @classmethod
+    def _envelope(cls, values: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(values) - set(cls.ENVELOPE_FIELDS)
+        if unknown:
+            raise ValueError(f"champs hors de l'enveloppe : {sorted(unknown)}")
+        return values
 
     @property
     def progress_percent(self) -> int:
@@ -521,6 +586,27 @@ class PassageEvent(models.Model):
         return f"{self.passage_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
+@dataclasses.dataclass(frozen=True)
+class SheetCounts:
+    """What a conversion read, stored on its SheetImport when it ends."""
+
+    rows: int
+    accepted: int
+    rows_left_out: int
+    error_total: int
+    errors: list
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "rows_done": self.rows,
+            "rows_total": self.rows,
+            "accepted": self.accepted,
+            "rows_left_out": self.rows_left_out,
+            "error_total": self.error_total,
+            "errors": self.errors,
+        }
+
+
 class SheetImportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The uploads of the user's organisations: only their members see them."""
@@ -534,12 +620,18 @@ class SheetImport(WorkflowMixin):
     into a deposit or into the XML file to download (deposits/sheets/imports.py)."""
 
     TRANSITIONS = {
-        "start": ((SheetImportState.RECEIVED,), SheetImportState.CONVERTING),
+        SheetImportStep.START: Transition(
+            (SheetImportState.RECEIVED,), SheetImportState.CONVERTING
+        ),
         # A new run takes over a conversion whose run stopped (its worker died).
-        "take_over": ((SheetImportState.CONVERTING,), SheetImportState.CONVERTING),
-        "finish": ((SheetImportState.CONVERTING,), SheetImportState.DONE),
-        "refuse": ((SheetImportState.CONVERTING,), SheetImportState.REFUSED),
-        "fail": (
+        SheetImportStep.TAKE_OVER: Transition(
+            (SheetImportState.CONVERTING,), SheetImportState.CONVERTING
+        ),
+        SheetImportStep.FINISH: Transition((SheetImportState.CONVERTING,), SheetImportState.DONE),
+        SheetImportStep.REFUSE: Transition(
+            (SheetImportState.CONVERTING,), SheetImportState.REFUSED
+        ),
+        SheetImportStep.FAIL: Transition(
             (SheetImportState.RECEIVED, SheetImportState.CONVERTING),
             SheetImportState.FAILED,
         ),
@@ -616,6 +708,54 @@ class SheetImport(WorkflowMixin):
             SheetImportState.FAILED,
         )
 
+    # The transitions (TRANSITIONS): each saves what it changes, and is logged.
+
+    def start(self, *, run_token: str) -> None:
+        now = timezone.now()
+        self._transition(SheetImportStep.START, started_at=now, **self._new_run(run_token, now))
+
+    def take_over(self, *, run_token: str, interruptions: int) -> None:
+        """A new run starts the conversion over from its first row (nothing was stored)."""
+        self._transition(
+            SheetImportStep.TAKE_OVER,
+            note=f"reprise depuis la première ligne ({interruptions} interruption(s))",
+            interruptions=interruptions,
+            **self._new_run(run_token, timezone.now()),
+        )
+
+    def finish(
+        self,
+        *,
+        counts: "SheetCounts",
+        deposit: "Deposit | None" = None,
+        xml_path: str = "",
+        xml_name: str = "",
+    ) -> None:
+        """Converted: into `deposit`, or into the XML file at `xml_path` to download."""
+        made = {"deposit": deposit} if deposit else {"xml_path": xml_path, "xml_name": xml_name}
+        self._transition(SheetImportStep.FINISH, **counts.fields(), **made, **self._ended())
+
+    def refuse(self, *, refusal: str, counts: "SheetCounts | None" = None) -> None:
+        read = counts.fields() if counts else {}
+        self._transition(SheetImportStep.REFUSE, refusal=refusal, **read, **self._ended())
+
+    def fail(self, *, failure: str, note: str = "", interruptions: int | None = None) -> None:
+        """A technical failure; with `interruptions`, given up after that many runs."""
+        counted = {} if interruptions is None else {"interruptions": interruptions}
+        self._transition(
+            SheetImportStep.FAIL, note=note, failure=failure, **counted, **self._ended()
+        )
+
+    @staticmethod
+    def _new_run(run_token: str, now) -> dict[str, Any]:
+        return {"run_token": run_token, "heartbeat_at": now, "rows_done": 0, "rows_total": 0}
+
+    @staticmethod
+    def _ended() -> dict[str, Any]:
+        # The upload holds personal data and will not be read again: the caller erases it
+        # on commit; no run holds the conversion any more.
+        return {"finished_at": timezone.now(), "stored_path": "", "run_token": ""}
+
     @property
     def progress_percent(self) -> int:
         if self.is_final:
@@ -623,3 +763,25 @@ class SheetImport(WorkflowMixin):
         if not self.rows_total:
             return 0
         return min(99, int(self.rows_done * 100 / self.rows_total))
+
+
+class DepositTransition(TransitionLog):
+    subject_field = "deposit"
+
+    deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition d'un dépôt"
+        verbose_name_plural = "transitions des dépôts"
+
+
+class SheetImportTransition(TransitionLog):
+    subject_field = "sheet_import"
+
+    sheet_import = models.ForeignKey(
+        SheetImport, on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition d'un tableur déposé"
+        verbose_name_plural = "transitions des tableurs déposés"

@@ -55,6 +55,23 @@ class JoinRequestState(models.TextChoices):
     REFUSED = "refused", "Refusée"
 
 
+class AccountRequestStep(models.TextChoices):
+    """The transitions of an account request (AccountRequest.TRANSITIONS)."""
+
+    SUBMIT_REQUESTER = "submit_requester", "Identité du demandeur enregistrée"
+    CONFIRM_EMAIL = "confirm_email", "Adresse activée"
+    ACCEPT = "accept", "Validation"
+    REJECT = "reject", "Refus"
+
+
+class JoinRequestStep(models.TextChoices):
+    """The transitions of a join request (JoinRequest.TRANSITIONS)."""
+
+    CONFIRM_EMAIL = "confirm_email", "Adresse activée"
+    ACCEPT = "accept", "Acceptation"
+    REFUSE = "refuse", "Refus"
+
+
 class DocumentKind(models.TextChoices):
     LEGAL_PROOF = "legal_proof", "Justificatif d'existence légale"
     MANDATE = "mandate", "Délégation de mandat (administrateur entité)"

@@ -7,14 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opencertif.core.text import fold
-from opencertif.core.workflow import WorkflowMixin
+from opencertif.core.workflow import Transition, TransitionLog, WorkflowMixin
 from opencertif.organisations import perms
 from opencertif.organisations.enums import (
     ALWAYS_NEED_MANDATE,
     LEGAL_PROOF_LABELS,
     AccountRequestState,
+    AccountRequestStep,
     DocumentKind,
     JoinRequestState,
+    JoinRequestStep,
     OrganisationKind,
     Role,
 )
@@ -170,16 +172,19 @@ class AccountRequest(WorkflowMixin):
     staff. Its requester becomes the organisation's first manager when it is accepted."""
 
     TRANSITIONS = {
-        "submit_requester": (
+        AccountRequestStep.SUBMIT_REQUESTER: Transition(
             (AccountRequestState.DRAFT, AccountRequestState.AWAITING_ACTIVATION),
             AccountRequestState.AWAITING_ACTIVATION,
         ),
-        "confirm_email": (
-            (AccountRequestState.AWAITING_ACTIVATION,),
-            AccountRequestState.SUBMITTED,
+        AccountRequestStep.CONFIRM_EMAIL: Transition(
+            (AccountRequestState.AWAITING_ACTIVATION,), AccountRequestState.SUBMITTED
         ),
-        "accept": ((AccountRequestState.SUBMITTED,), AccountRequestState.ACCEPTED),
-        "reject": ((AccountRequestState.SUBMITTED,), AccountRequestState.REJECTED),
+        AccountRequestStep.ACCEPT: Transition(
+            (AccountRequestState.SUBMITTED,), AccountRequestState.ACCEPTED
+        ),
+        AccountRequestStep.REJECT: Transition(
+            (AccountRequestState.SUBMITTED,), AccountRequestState.REJECTED
+        ),
     }
 
     state = models.CharField(
@@ -250,22 +255,43 @@ class AccountRequest(WorkflowMixin):
     def documents_of(self, kind: str):
         return self.documents.filter(kind=kind)
 
-    def submit_requester(self, *, by=None) -> None:
-        self.transition("submit_requester", by=by, fields=("user", "step"))
+    def submit_requester(self, *, user, step: int, by=None) -> None:
+        """Step 4 of the sign-up: the requester's (inactive) account is named."""
+        self._transition(AccountRequestStep.SUBMIT_REQUESTER, by=by, user=user, step=step)
 
     def confirm_email(self, *, by=None) -> None:
-        self.submitted_at = timezone.now()
-        self.transition("confirm_email", by=by, fields=("submitted_at",))
+        self._transition(AccountRequestStep.CONFIRM_EMAIL, by=by, submitted_at=timezone.now())
 
-    def accept(self, *, by) -> None:
-        self.decided_at, self.decided_by = timezone.now(), by
-        self.transition("accept", by=by, fields=("decided_at", "decided_by", "organisation"))
+    def accept(self, *, by, organisation: Organisation) -> None:
+        self._transition(
+            AccountRequestStep.ACCEPT,
+            by=by,
+            decided_at=timezone.now(),
+            decided_by=by,
+            organisation=organisation,
+        )
 
     def reject(self, *, by, reason: str) -> None:
-        self.decided_at, self.decided_by, self.decision_reason = timezone.now(), by, reason
-        self.transition(
-            "reject", by=by, note=reason, fields=("decided_at", "decided_by", "decision_reason")
+        self._transition(
+            AccountRequestStep.REJECT,
+            by=by,
+            note=reason,
+            decided_at=timezone.now(),
+            decided_by=by,
+            decision_reason=reason,
         )
+
+
+class AccountRequestTransition(TransitionLog):
+    subject_field = "account_request"
+
+    account_request = models.ForeignKey(
+        AccountRequest, on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition d'une demande de création de compte"
+        verbose_name_plural = "transitions des demandes de création de compte"
 
 
 class JoinRequestQuerySet(models.QuerySet):
@@ -283,9 +309,11 @@ class JoinRequest(WorkflowMixin):
     """A person asking to join an organisation that already has an account."""
 
     TRANSITIONS = {
-        "confirm_email": ((JoinRequestState.AWAITING_ACTIVATION,), JoinRequestState.PENDING),
-        "accept": ((JoinRequestState.PENDING,), JoinRequestState.ACCEPTED),
-        "refuse": ((JoinRequestState.PENDING,), JoinRequestState.REFUSED),
+        JoinRequestStep.CONFIRM_EMAIL: Transition(
+            (JoinRequestState.AWAITING_ACTIVATION,), JoinRequestState.PENDING
+        ),
+        JoinRequestStep.ACCEPT: Transition((JoinRequestState.PENDING,), JoinRequestState.ACCEPTED),
+        JoinRequestStep.REFUSE: Transition((JoinRequestState.PENDING,), JoinRequestState.REFUSED),
     }
 
     state = models.CharField(
@@ -323,17 +351,32 @@ class JoinRequest(WorkflowMixin):
         return f"{self.user} → {self.organisation}"
 
     def confirm_email(self, *, by=None) -> None:
-        self.transition("confirm_email", by=by)
+        self._transition(JoinRequestStep.CONFIRM_EMAIL, by=by)
 
     def accept(self, *, by) -> None:
-        self.decided_at, self.decided_by = timezone.now(), by
-        self.transition("accept", by=by, fields=("decided_at", "decided_by"))
+        self._transition(JoinRequestStep.ACCEPT, by=by, decided_at=timezone.now(), decided_by=by)
 
     def refuse(self, *, by, reason: str) -> None:
-        self.decided_at, self.decided_by, self.decision_reason = timezone.now(), by, reason
-        self.transition(
-            "refuse", by=by, note=reason, fields=("decided_at", "decided_by", "decision_reason")
+        self._transition(
+            JoinRequestStep.REFUSE,
+            by=by,
+            note=reason,
+            decided_at=timezone.now(),
+            decided_by=by,
+            decision_reason=reason,
         )
+
+
+class JoinRequestTransition(TransitionLog):
+    subject_field = "join_request"
+
+    join_request = models.ForeignKey(
+        JoinRequest, on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition d'une demande de rattachement"
+        verbose_name_plural = "transitions des demandes de rattachement"
 
 
 class InvitationQuerySet(models.QuerySet):

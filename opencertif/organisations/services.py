@@ -158,9 +158,7 @@ def register_requester(
         user.phone, user.job_title = phone, job_title
         user.set_password(password)
         user.save()
-    account_request.user = user
-    account_request.step = max(account_request.step, 4)
-    account_request.submit_requester(by=None)
+    account_request.submit_requester(user=user, step=max(account_request.step, 4), by=None)
     audit.record(
         actor=None,
         action="account_request.requester",
@@ -272,8 +270,7 @@ def accept_account_request(
     )
     user.is_active = True
     user.save(update_fields=["is_active"])
-    account_request.organisation = organisation
-    account_request.accept(by=by)
+    account_request.accept(by=by, organisation=organisation)
     audit.record(
         actor=by,
         action="account_request.accepted",

@@ -252,10 +252,8 @@ def confirm(*, bulk: BulkDeletion, confirmation: str, reason: str, by) -> BulkDe
             f"{current.total}) : vérifiez le nouvel aperçu avant de confirmer."
         )
     with transaction.atomic():
-        bulk.reason = reason[:500]
-        bulk.confirmed_at = timezone.now()
-        # Under the row lock of transition(): two confirmations cannot both start it.
-        bulk.transition("confirm", by=by, fields=("reason", "confirmed_at"))
+        # Under the row lock of the transition: two confirmations cannot both start it.
+        bulk.confirm(reason=reason[:500], by=by)
         audit.record(
             actor=by,
             action="passages.bulk_deletion_confirmed",
@@ -309,7 +307,7 @@ def run(bulk_id: int) -> BulkDeletion:
     bulk = BulkDeletion.objects.get(pk=bulk_id)
     try:
         if bulk.state == BulkDeletionState.QUEUED:
-            bulk.transition("start")
+            bulk.start()
         if bulk.state == BulkDeletionState.RUNNING:
             _delete_batches(bulk)
         elif bulk.state == BulkDeletionState.RESTORING:
@@ -321,8 +319,7 @@ def run(bulk_id: int) -> BulkDeletion:
             BulkDeletionState.RUNNING,
             BulkDeletionState.RESTORING,
         ):
-            bulk.failure = f"{type(exc).__name__}: {exc}"[:2000]
-            bulk.transition("fail", note=bulk.failure, fields=("failure",))
+            bulk.fail(failure=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     bulk.refresh_from_db()
     return bulk
@@ -357,8 +354,7 @@ def _delete_batches(bulk: BulkDeletion) -> None:
                 return  # another run is ahead and will finish
         position += len(batch)
     bulk.refresh_from_db()
-    bulk.finished_at = timezone.now()
-    bulk.transition("finish", fields=("finished_at",))
+    bulk.finish()
     audit.record(
         actor=bulk.created_by,
         action="passages.bulk_deleted",
@@ -391,9 +387,7 @@ def request_restore(*, bulk: BulkDeletion, by) -> None:
             "Cette suppression ne peut plus être annulée : elle n'est pas terminée, déjà "
             f"annulée, ou date de plus de {settings.PASSAGE_RESTORE_DAYS} jours."
         )
-    bulk.restore_requested = True
-    bulk.restored_by = by
-    bulk.transition("request_restore", by=by, fields=("restore_requested", "restored_by"))
+    bulk.request_restore(by=by)
     audit.record(actor=by, action="passages.bulk_restore_requested", obj=bulk)
     transaction.on_commit(lambda: enqueue(bulk.pk))
 
@@ -422,8 +416,7 @@ def _restore(bulk: BulkDeletion) -> None:
                 restored_count=F("restored_count") + len(batch)
             )
     bulk.refresh_from_db()
-    bulk.restored_at = timezone.now()
-    bulk.transition("finish_restore", by=bulk.restored_by, fields=("restored_at",))
+    bulk.finish_restore()
     audit.record(
         actor=bulk.restored_by,
         action="passages.bulk_restored",
@@ -435,7 +428,9 @@ def _restore(bulk: BulkDeletion) -> None:
 @transaction.atomic
 def retry(*, bulk: BulkDeletion, by) -> None:
     """Start a failed mass deletion (or its restoration) again where it stopped."""
-    name = "retry_restore" if bulk.restore_requested else "retry_deletion"
-    bulk.transition(name, by=by)
+    if bulk.restore_requested:
+        bulk.retry_restore(by=by)
+    else:
+        bulk.retry_deletion(by=by)
     audit.record(actor=by, action="passages.bulk_retried", obj=bulk)
     transaction.on_commit(lambda: enqueue(bulk.pk))

@@ -20,6 +20,19 @@ class BulkDeletionState(models.TextChoices):
     FAILED = "failed", "Échec technique"
 
 
+class BulkDeletionStep(models.TextChoices):
+    """The transitions of a mass deletion (BulkDeletion.TRANSITIONS)."""
+
+    CONFIRM = "confirm", "Confirmation"
+    START = "start", "Début de la suppression"
+    FINISH = "finish", "Fin de la suppression"
+    REQUEST_RESTORE = "request_restore", "Demande de restauration"
+    FINISH_RESTORE = "finish_restore", "Fin de la restauration"
+    FAIL = "fail", "Échec technique"
+    RETRY_DELETION = "retry_deletion", "Relance de la suppression"
+    RETRY_RESTORE = "retry_restore", "Relance de la restauration"
+
+
 class ComplianceStatus(models.TextChoices):
     """Whether a certifier deposits a certification's passages on time."""
 

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from opencertif.core.workflow import WorkflowMixin
+from opencertif.core.workflow import Transition, TransitionLog, WorkflowMixin
 from opencertif.organisations.models import Organisation
-from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState
+from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState, BulkDeletionStep
 
 
 class BulkDeletion(WorkflowMixin):
@@ -11,12 +12,16 @@ class BulkDeletion(WorkflowMixin):
     background, restorable for RESTORE_DAYS."""
 
     TRANSITIONS = {
-        "confirm": ((BulkDeletionState.DRAFT,), BulkDeletionState.QUEUED),
-        "start": ((BulkDeletionState.QUEUED,), BulkDeletionState.RUNNING),
-        "finish": ((BulkDeletionState.RUNNING,), BulkDeletionState.DONE),
-        "request_restore": ((BulkDeletionState.DONE,), BulkDeletionState.RESTORING),
-        "finish_restore": ((BulkDeletionState.RESTORING,), BulkDeletionState.RESTORED),
-        "fail": (
+        BulkDeletionStep.CONFIRM: Transition((BulkDeletionState.DRAFT,), BulkDeletionState.QUEUED),
+        BulkDeletionStep.START: Transition((BulkDeletionState.QUEUED,), BulkDeletionState.RUNNING),
+        BulkDeletionStep.FINISH: Transition((BulkDeletionState.RUNNING,), BulkDeletionState.DONE),
+        BulkDeletionStep.REQUEST_RESTORE: Transition(
+            (BulkDeletionState.DONE,), BulkDeletionState.RESTORING
+        ),
+        BulkDeletionStep.FINISH_RESTORE: Transition(
+            (BulkDeletionState.RESTORING,), BulkDeletionState.RESTORED
+        ),
+        BulkDeletionStep.FAIL: Transition(
             (
                 BulkDeletionState.QUEUED,
                 BulkDeletionState.RUNNING,
@@ -24,8 +29,12 @@ class BulkDeletion(WorkflowMixin):
             ),
             BulkDeletionState.FAILED,
         ),
-        "retry_deletion": ((BulkDeletionState.FAILED,), BulkDeletionState.QUEUED),
-        "retry_restore": ((BulkDeletionState.FAILED,), BulkDeletionState.RESTORING),
+        BulkDeletionStep.RETRY_DELETION: Transition(
+            (BulkDeletionState.FAILED,), BulkDeletionState.QUEUED
+        ),
+        BulkDeletionStep.RETRY_RESTORE: Transition(
+            (BulkDeletionState.FAILED,), BulkDeletionState.RESTORING
+        ),
     }
 
     state = models.CharField(
@@ -70,6 +79,50 @@ class BulkDeletion(WorkflowMixin):
 
     def __str__(self) -> str:
         return f"Suppression n° {self.pk} – {self.description}"
+
+    # The transitions (TRANSITIONS): each saves what it changes, and is logged.
+
+    def confirm(self, *, reason: str, by) -> None:
+        self._transition(
+            BulkDeletionStep.CONFIRM, by=by, reason=reason, confirmed_at=timezone.now()
+        )
+
+    def start(self) -> None:
+        self._transition(BulkDeletionStep.START)
+
+    def finish(self) -> None:
+        self._transition(BulkDeletionStep.FINISH, finished_at=timezone.now())
+
+    def request_restore(self, *, by) -> None:
+        self._transition(
+            BulkDeletionStep.REQUEST_RESTORE, by=by, restore_requested=True, restored_by=by
+        )
+
+    def finish_restore(self) -> None:
+        self._transition(
+            BulkDeletionStep.FINISH_RESTORE, by=self.restored_by, restored_at=timezone.now()
+        )
+
+    def fail(self, *, failure: str) -> None:
+        self._transition(BulkDeletionStep.FAIL, note=failure, failure=failure)
+
+    def retry_deletion(self, *, by) -> None:
+        self._transition(BulkDeletionStep.RETRY_DELETION, by=by)
+
+    def retry_restore(self, *, by) -> None:
+        self._transition(BulkDeletionStep.RETRY_RESTORE, by=by)
+
+
+class BulkDeletionTransition(TransitionLog):
+    subject_field = "bulk_deletion"
+
+    bulk_deletion = models.ForeignKey(
+        BulkDeletion, on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "transition d'une suppression en masse"
+        verbose_name_plural = "transitions des suppressions en masse"
 
 
 class StatisticsSnapshot(models.Model):

@@ -23,7 +23,7 @@ def test_a_good_file_attaches_each_passage_to_its_holder(deposit):
     assert passage.identity == b.holder()
     assert str(passage.valid_from) == "2025-06-20"
     assert passage.fields["honours"] == "MENTION_BIEN"
-    assert list(done.state_changes().values_list("to_state", flat=True)) == [
+    assert list(done.transitions.values_list("target", flat=True)) == [
         "validating",
         "processing",
         "done",

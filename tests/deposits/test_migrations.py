@@ -238,7 +238,9 @@ def test_the_split_moves_every_row_with_its_relations():
     # What names the models by label follows them: history, transition log, permissions.
     assert [entry.pk for entry in audit.entries_about(bulk)] == [ids["entry"]]
     assert [entry.pk for entry in audit.entries_about(camille)] == [ids["person_entry"]]
-    assert [change.pk for change in bulk.state_changes()] == [ids["change"]]
+    assert [(t.name, t.source, t.target) for t in bulk.transitions.all()] == [
+        ("finish", "running", "done")
+    ]
     ContentType.objects.clear_cache()
     assert ContentType.objects.get_for_model(Person).pk == ids["person_type"]
     assert ContentType.objects.get_for_model(BulkDeletion).pk == ids["bulk_type"]

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from opencertif.core.models import AuditEntry, StateChange
+from opencertif.core.models import AuditEntry
 from opencertif.organisations.models import AccountRequest, Document, Membership, Organisation
 from tests import factories
 
@@ -97,9 +97,11 @@ def test_whole_sign_up_activation_and_validation(client, mailoutbox):
     welcome = mailoutbox[-1]
     assert welcome.to == [user.email] and user.identifier in welcome.body
     assert Document.objects.get().organisation == organisation
-    assert list(
-        StateChange.objects.filter(object_id=str(request.pk)).values_list("to_state", flat=True)
-    ) == ["awaiting_activation", "submitted", "accepted"]
+    assert list(request.transitions.values_list("target", flat=True)) == [
+        "awaiting_activation",
+        "submitted",
+        "accepted",
+    ]
     assert AuditEntry.objects.filter(action="account_request.accepted", actor=validator).exists()
 
     client.logout()

@@ -109,8 +109,7 @@ def test_a_second_confirmation_does_not_start_it_twice(
         bulk_deletions.confirm(bulk=stale, confirmation="SUPPRIMER 7", reason="x", by=None)
     # Two confirmations racing past that check: the transition's row lock stops one.
     with pytest.raises(TransitionNotAllowed):
-        stale.state = "draft"
-        stale.transition("confirm")
+        stale.confirm(reason="x", by=None)
 
 
 def test_restoration_after_30_days_is_refused(seven, demo, django_capture_on_commit_callbacks):

@@ -21,6 +21,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from django.utils import timezone
 from opencertif.core import audit
 from opencertif.deposits import engine
 from opencertif.deposits.enums import SheetAction, SheetImportState
-from opencertif.deposits.models import SheetImport
+from opencertif.deposits.models import SheetCounts, SheetImport
 from opencertif.deposits.sheets import conversion as sheet_conversion
 from opencertif.deposits.sheets import files
 from opencertif.deposits.sheets.errors import SheetRefused
@@ -177,7 +178,7 @@ def run(import_id: int) -> SheetImport | None:
         try:
             stream = open(default_storage.path(sheet.stored_path), "rb")  # noqa: SIM115
         except FileNotFoundError:
-            _end(sheet, token, "fail", failure=LOST)
+            _end(sheet, token, sheet.fail, failure=LOST)
             return _reloaded(sheet)
         with (
             stream,
@@ -185,7 +186,7 @@ def run(import_id: int) -> SheetImport | None:
         ):
             beat.write(rows_done=c.rows_read, rows_total=c.rows_read)
             if not c.accepted:
-                _end(sheet, token, "refuse", refusal=NO_ROW[sheet.action], conversion=c)
+                _end(sheet, token, sheet.refuse, refusal=NO_ROW[sheet.action], counts=_counts(c))
             elif sheet.action == SheetAction.XML:
                 _finish_xml(sheet, token, c)
             else:
@@ -193,15 +194,15 @@ def run(import_id: int) -> SheetImport | None:
     except Superseded:
         pass
     except (SheetRefused, engine.DepositRefused) as exc:
-        _end(sheet, token, "refuse", refusal=str(exc))
+        _end(sheet, token, sheet.refuse, refusal=str(exc))
     except engine.StorageUnavailable:
-        _end(sheet, token, "fail", failure=STORAGE)
+        _end(sheet, token, sheet.fail, failure=STORAGE)
     except Exception as exc:
         log.exception("conversion du tableur n° %s", sheet.pk)
         _end(
             sheet,
             token,
-            "fail",
+            sheet.fail,
             failure=FAILED.format(pk=sheet.pk),
             note=f"{type(exc).__name__}: {exc}"[:2000],
         )
@@ -235,19 +236,10 @@ def _claim(import_id: int) -> str | None:
             _fail_locked(sheet, INTERRUPTED.format(count=sheet.interruptions))
             return None
         token = uuid.uuid4().hex
-        sheet.run_token = token
-        sheet.heartbeat_at = now
-        sheet.rows_done = sheet.rows_total = 0
-        fields = ("run_token", "heartbeat_at", "rows_done", "rows_total", "interruptions")
         if sheet.state == SheetImportState.RECEIVED:
-            sheet.started_at = now
-            sheet.transition("start", fields=(*fields, "started_at"))
+            sheet.start(run_token=token)
         else:
-            sheet.transition(
-                "take_over",
-                note=f"reprise depuis la première ligne ({sheet.interruptions} interruption(s))",
-                fields=fields,
-            )
+            sheet.take_over(run_token=token, interruptions=sheet.interruptions)
         return token
 
 
@@ -263,13 +255,14 @@ def _hold(sheet: SheetImport, token: str) -> None:
         raise Superseded(f"tableur {sheet.pk}")
 
 
-def _counts(sheet: SheetImport, conversion: sheet_conversion.Conversion) -> tuple[str, ...]:
-    sheet.rows_done = sheet.rows_total = conversion.rows_read
-    sheet.accepted = conversion.accepted
-    sheet.rows_left_out = conversion.rows_left_out
-    sheet.error_total = conversion.error_total
-    sheet.errors = conversion.stored_errors()
-    return ("rows_done", "rows_total", "accepted", "rows_left_out", "error_total", "errors")
+def _counts(conversion: sheet_conversion.Conversion) -> SheetCounts:
+    return SheetCounts(
+        rows=conversion.rows_read,
+        accepted=conversion.accepted,
+        rows_left_out=conversion.rows_left_out,
+        error_total=conversion.error_total,
+        errors=conversion.stored_errors(),
+    )
 
 
 def _finish_deposit(
@@ -278,9 +271,7 @@ def _finish_deposit(
     def finish(deposit) -> None:
         # In the short transaction that gives the deposit its sheet rows.
         _hold(sheet, token)
-        sheet.deposit = deposit
-        fields = _counts(sheet, conversion)
-        _final(sheet, "finish", fields=(*fields, "deposit"))
+        _final(sheet, sheet.finish, counts=_counts(conversion), deposit=deposit)
 
     # Seconds for 200,000 rows: written before anything is stored, then copied by the
     # engine outside any transaction; only the records are written under the row lock.
@@ -311,26 +302,23 @@ def _finish_xml(sheet: SheetImport, token: str, conversion: sheet_conversion.Con
         with transaction.atomic():
             _hold(sheet, token)
             partial.replace(final)
-            sheet.xml_path = str(final.relative_to(default_storage.location))
-            sheet.xml_name = xml_name(sheet.file_name)
-            fields = _counts(sheet, conversion)
-            _final(sheet, "finish", fields=(*fields, "xml_path", "xml_name"))
+            _final(
+                sheet,
+                sheet.finish,
+                counts=_counts(conversion),
+                xml_path=str(final.relative_to(default_storage.location)),
+                xml_name=xml_name(sheet.file_name),
+            )
     finally:
         partial.unlink(missing_ok=True)
 
 
-def _final(sheet: SheetImport, transition: str, *, fields=(), note: str = "") -> None:
-    """The last write of a conversion: its state, its counts, and the upload erased (the
-    file holds personal data, and the conversion will not be run again)."""
+def _final(sheet: SheetImport, transition: Callable[..., None], **arguments) -> None:
+    """The last write of a conversion: `transition` (one of the sheet's final methods:
+    finish, refuse, fail) saves its state and counts, and the upload is erased (the file
+    holds personal data, and the conversion will not be run again)."""
     stored = sheet.stored_path
-    sheet.finished_at = timezone.now()
-    sheet.stored_path = ""
-    sheet.run_token = ""
-    sheet.transition(
-        transition,
-        note=note,
-        fields=(*fields, "finished_at", "stored_path", "run_token"),
-    )
+    transition(**arguments)
     if stored:
         transaction.on_commit(lambda: default_storage.delete(stored))
 
@@ -338,29 +326,24 @@ def _final(sheet: SheetImport, transition: str, *, fields=(), note: str = "") ->
 def _end(
     sheet: SheetImport,
     token: str,
-    transition: str,
-    *,
-    refusal: str = "",
-    failure: str = "",
-    note: str = "",
-    conversion: sheet_conversion.Conversion | None = None,
+    transition: Callable[..., None],
+    **arguments,
 ) -> None:
-    """Refuse or fail the conversion held by this run (nothing when it is not held)."""
+    """Refuse or fail (`sheet.refuse`, `sheet.fail` with their `arguments`) the
+    conversion held by this run (nothing when it is not held)."""
     try:
         with transaction.atomic():
             _hold(sheet, token)
-            fields = _counts(sheet, conversion) if conversion is not None else ()
-            sheet.refusal = refusal
-            sheet.failure = failure
-            _final(sheet, transition, fields=(*fields, "refusal", "failure"), note=note)
+            _final(sheet, transition, **arguments)
     except Superseded:
         pass
 
 
 def _fail_locked(sheet: SheetImport, failure: str) -> None:
     """Fail a conversion whose row lock the caller holds."""
-    sheet.failure = failure
-    _final(sheet, "fail", fields=("failure", "interruptions"), note=failure[:200])
+    _final(
+        sheet, sheet.fail, failure=failure, note=failure[:200], interruptions=sheet.interruptions
+    )
 
 
 # ---------------------------------------------------------------- the worker's side

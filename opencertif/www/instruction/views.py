@@ -14,7 +14,6 @@ from opencertif.accounts.perms import (
     can_validate_accounts,
     is_platform_staff,
 )
-from opencertif.core.models import StateChange
 from opencertif.core.workflow import TransitionNotAllowed
 from opencertif.deposits import services as deposit_services
 from opencertif.deposits.enums import AccountRole
@@ -119,7 +118,7 @@ def account_request(request, pk: int):
             "existing_managers": existing_managers,
             "form": form,
             "documents": target.documents.all(),
-            "changes": target.state_changes(),
+            "transitions": target.transitions.select_related("actor"),
         },
     )
 
@@ -200,7 +199,6 @@ def organisation(request, pk: int):
                         "gestionnaire : envoyez-les quand il en aura un.",
                     )
                 return redirect("instruction:organisation", pk=org.pk)
-    request_ids = list(org.account_requests.values_list("pk", flat=True))
     return render(
         request,
         "instruction/organisation.html",
@@ -213,10 +211,6 @@ def organisation(request, pk: int):
                 Q(certifier__organisation=org) | Q(depositor__organisation=org)
             ).select_related("certifier__organisation", "depositor__organisation"),
             "can_read_audit_log": can_read_audit_log(request.user),
-            "request_changes": StateChange.objects.filter(
-                object_type="organisations.accountrequest",
-                object_id__in=[str(pk) for pk in request_ids],
-            ),
             "account_requests": org.account_requests.all(),
             "form": form,
             "can_identify": can_manage_deposit_identifiers(request.user),

@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from opencertif.core.models import StateChange
 from opencertif.deposits import engine, tasks
 from opencertif.deposits.models import Deposit, Passage, SheetImport
 from opencertif.deposits.sheets import conversion as sheet_conversion
@@ -90,10 +89,7 @@ def test_a_sheet_is_converted_by_the_task_with_its_progress_recorded(
     assert (deposit.state, deposit.ok_count) == ("done", 6)
     # The upload holds personal data: erased once converted.
     assert sheet.stored_path == "" and not upload.exists()
-    transitions = StateChange.objects.filter(object_type="deposits.sheetimport").values_list(
-        "transition", flat=True
-    )
-    assert list(transitions.order_by("id")) == ["start", "finish"]
+    assert list(sheet.transitions.values_list("name", flat=True)) == ["start", "finish"]
 
 
 def test_running_the_task_again_does_nothing(demo, manager, django_capture_on_commit_callbacks):
@@ -255,9 +251,7 @@ def test_a_conversion_left_by_a_killed_worker_is_resumed_from_its_first_row(
     assert (sheet.state, sheet.interruptions, sheet.accepted) == ("done", 1, 8)
     assert Passage.objects.count() == 8 and Deposit.objects.count() == 1
     assert not sheet_imports.unfinished().exists()
-    assert "take_over" in StateChange.objects.filter(
-        object_type="deposits.sheetimport"
-    ).values_list("transition", flat=True)
+    assert "take_over" in sheet.transitions.values_list("name", flat=True)
 
 
 def test_a_conversion_whose_run_still_beats_is_not_resumed(demo, manager, monkeypatch):
