@@ -64,10 +64,15 @@ class WorkflowMixin(models.Model):
         the transition. For the model's own typed methods only."""
         if name not in self.TRANSITIONS:
             raise TransitionNotAllowed(f"transition inconnue : {name}")
+        writable = {
+            name
+            for field in self._meta.concrete_fields
+            if not field.primary_key and field.name != "state"
+            for name in (field.name, field.attname)
+        }
         for field in changes:
-            # A name that is no concrete field would be assigned and silently not saved.
-            concrete = self._meta.get_field(field)
-            if not concrete.concrete or concrete.primary_key or field == "state":
+            # A name that is no field would be assigned and silently not saved.
+            if field not in writable:
                 raise ValueError(f"{type(self).__name__}.{field} n'est pas un champ modifiable.")
         sources, target = self.TRANSITIONS[name]
         with transaction.atomic():
