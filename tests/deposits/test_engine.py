@@ -232,7 +232,7 @@ def test_a_suppression_file_sent_again_reports_what_it_deletes_today(deposit):
     removal = b.deposit_file([b.passage("P1")], action="SUPPRESSION")
     first = deposit(removal)
     assert first.deleted_count == 1
-    lifecycle.restore(passage=Passage.objects.get(), by=None, actor_label="test")
+    lifecycle.restore(Passage.objects.get(), actor_label="test")
     again = deposit(removal)
     assert again.deleted_count == 1 and Passage.objects.get().status == "deleted"
     third = deposit(removal)

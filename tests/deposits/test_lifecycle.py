@@ -25,11 +25,11 @@ def test_delete_then_restore_brings_the_passage_back_as_it_was(deposit, manager)
     deposit(b.deposit_file([b.passage("P1")]))
     passage = Passage.objects.get()
     with pytest.raises(lifecycle.PassageError):
-        lifecycle.delete(passage=passage, by=manager, reason="  ")
-    lifecycle.delete(passage=passage, by=manager, reason="Jury annulé")
+        lifecycle.delete(passage, by=manager, reason="  ")
+    lifecycle.delete(passage, by=manager, reason="Jury annulé")
     assert passage.status == "deleted" and passage.deletion_reason == "Jury annulé"
     assert not Passage.objects.filter(person=camille, status="ok").exists()
-    lifecycle.restore(passage=passage, by=manager)
+    lifecycle.restore(passage, by=manager)
     assert (passage.status, passage.person, passage.deleted_at) == ("ok", camille, None)
     kinds = list(passage.events.values_list("kind", flat=True))
     assert kinds == ["deleted", "restored"]
@@ -42,12 +42,12 @@ def test_restoring_is_refused_after_30_days_and_the_content_is_purged(deposit, m
     b.person()
     deposit(b.deposit_file([b.passage("P1")]))
     passage = Passage.objects.get()
-    lifecycle.delete(passage=passage, by=manager, reason="Erreur")
+    lifecycle.delete(passage, by=manager, reason="Erreur")
     later = timezone.now() + datetime.timedelta(days=31)
     assert lifecycle.purge_deleted(now=timezone.now()) == 0
     with time_machine.travel(later):
         with pytest.raises(lifecycle.PassageError, match="plus de 30 jours"):
-            lifecycle.restore(passage=passage, by=manager)
+            lifecycle.restore(passage, by=manager)
         assert lifecycle.purge_deleted() == 1
         assert lifecycle.purge_deleted() == 0  # twice: nothing more
     passage.refresh_from_db()
@@ -64,5 +64,5 @@ def test_a_suppression_deposit_can_be_restored_too(deposit, manager):
     deposit(b.deposit_file(removal, action="SUPPRESSION"), name="suppr.xml")
     passage = Passage.objects.get()
     assert lifecycle.can_restore(passage)
-    lifecycle.restore(passage=passage, by=manager)
+    lifecycle.restore(passage, by=manager)
     assert passage.status == "ok" and passage.fields["honours"] == "MENTION_BIEN"
