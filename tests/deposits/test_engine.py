@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from opencertif.core.models import AuditEntry
 from opencertif.deposits import engine, reports
 from opencertif.deposits.models import Deposit, Passage, PassageResult
 from tests.deposits import builders as b
@@ -168,7 +169,10 @@ def test_identity_refusals_are_reexamined_when_the_population_changes(deposit, t
     call_command("import_persons", str(csv), "--no-progress")
     passage.refresh_from_db()
     assert passage.status == "ok" and passage.person is not None
-    assert list(passage.events.values_list("kind", flat=True)) == ["reexamined"]
+    event = passage.events.get()
+    assert (event.kind, event.changes) == ("reexamined", {"status": ["ko", "ok"]})
+    entry = AuditEntry.objects.get(action="passages.identified")
+    assert entry.changes == {"ids": [passage.pk], "count": 1}
 
 
 def test_reports_in_the_official_shape_csv_and_xlsx(deposit):

@@ -224,3 +224,30 @@ def test_stored_files_are_erased_after_the_retention_period(demo, settings, time
     assert not stored.exists() and deposit.file_purged_at is not None
     assert engine.purge_stored_files() == 0
     assert PassageResult.objects.filter(deposit=deposit).count() == 1  # the report stays
+
+
+def test_a_run_overtaken_between_assessing_and_writing_a_batch_writes_nothing_of_it(
+    demo, monkeypatch
+):
+    # The first run looks dead while it holds a batch it has read: a second run takes the
+    # deposit over and finishes it; the first one's guarded counter update then fails
+    # before any row is written, so each batch is written once.
+    b.person()
+    monkeypatch.setattr(engine, "BATCH", 2)
+    deposit = received(demo, b.deposit_file([b.passage(f"P{i}") for i in range(4)]))
+    original = engine._handle_batch
+    second = []
+
+    def overtaken(run, batch, start):
+        if start == 2 and not second:
+            second.append(run.token)
+            Deposit.objects.filter(pk=run.deposit.pk).update(heartbeat_at=long_ago())
+            assert engine.process(run.deposit.pk).state == "done"
+        original(run, batch, start)
+
+    monkeypatch.setattr(engine, "_handle_batch", overtaken)
+    first = engine.process(deposit.pk)
+    assert first.state == "done" and first.run_token != second[0]
+    assert (first.processed, first.ok_count, first.ko_count) == (4, 4, 0)
+    seqs = list(PassageResult.objects.filter(deposit=deposit).values_list("seq", flat=True))
+    assert sorted(seqs) == [0, 1, 2, 3] and Passage.objects.count() == 4
