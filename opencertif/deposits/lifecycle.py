@@ -97,38 +97,22 @@ def _queryset(passages: Passages) -> models.QuerySet:
     return Passage.objects.filter(pk__in=list(passages))
 
 
-def _record(
-    *,
-    action: str,
+def _remember(
     passages: Passages,
-    ids: list[int],
-    by,
-    actor_label: str,
-    about: models.Model | None,
+    rows: list[tuple[int, str, str]],
+    *,
+    kind: str,
+    action: str,
     summary: str,
-) -> None:
-    """One audit entry per call: about the passage, or about the batch (its ids)."""
-    if isinstance(passages, Passage):
-        audit.record(
-            actor=by,
-            actor_label=actor_label,
-            action=f"passage.{action}",
-            obj=passages,
-            summary=passages.id_technique,
-        )
-    elif ids:
-        audit.record(
-            actor=by,
-            actor_label=actor_label,
-            action=f"passages.{action}",
-            obj=about if about is not None else Passage,
-            summary=f"{len(ids)} passage(s) {summary}",
-            changes=audit.ids_changes(ids, count=len(ids)),
-        )
-
-
-def _events(rows, *, kind: str, by, actor_label: str, reason: str = "", **extra) -> None:
-    """One event per (passage id, status before, status after)."""
+    by=None,
+    actor_label: str = "",
+    reason: str = "",
+    about: models.Model | None = None,
+    **extra,
+) -> list[int]:
+    """The history and the audit of one call: one event a passage (`rows`: id, status
+    before, status after) and one audit entry, about the passage or about the batch
+    (`about`, else the passages' model) with its ids. Returns the ids."""
     label = audit.actor_name(by, actor_label)
     PassageEvent.objects.bulk_create(
         PassageEvent(
@@ -142,6 +126,26 @@ def _events(rows, *, kind: str, by, actor_label: str, reason: str = "", **extra)
         )
         for pk, before, after in rows
     )
+    ids = [pk for pk, _before, _after in rows]
+    if isinstance(passages, Passage):
+        audit.record(
+            actor=by,
+            actor_label=actor_label,
+            action=f"passage.{action}",
+            obj=passages,
+            summary=passages.id_technique,
+        )
+        passages.refresh_from_db()
+    elif ids:
+        audit.record(
+            actor=by,
+            actor_label=actor_label,
+            action=f"passages.{action}",
+            obj=about if about is not None else Passage,
+            summary=f"{len(ids)} passage(s) {summary}",
+            changes=audit.ids_changes(ids, count=len(ids)),
+        )
+    return ids
 
 
 # ------------------------------------------------------------------ delete
@@ -182,7 +186,6 @@ def delete(
     )
     if isinstance(passages, Passage) and not rows:
         raise PassageError("Ce passage est déjà supprimé.")
-    ids = [pk for pk, _status in rows]
     for before in {status for _pk, status in rows}:
         # The status before is kept per passage: grouped, one statement per status.
         Passage.objects.filter(pk__in=[pk for pk, status in rows if status == before]).update(
@@ -195,27 +198,19 @@ def delete(
             **({"last_deposit": deposit} if deposit is not None else {}),
             updated_at=now,
         )
-    _events(
+    return _remember(
+        passages,
         [(pk, status, PassageStatus.DELETED) for pk, status in rows],
         kind=PassageEventKind.DELETED,
+        action="deleted",
+        summary="supprimé(s)",
         by=by,
         actor_label=actor_label,
         reason=reason,
+        about=about or deposit,
         deposit=deposit,
         bulk_deletion_id=bulk_deletion_id,
     )
-    _record(
-        action="deleted",
-        passages=passages,
-        ids=ids,
-        by=by,
-        actor_label=actor_label,
-        about=about or deposit,
-        summary="supprimé(s)",
-    )
-    if isinstance(passages, Passage):
-        passages.refresh_from_db()
-    return ids
 
 
 # ------------------------------------------------------------------ restore
@@ -261,27 +256,18 @@ def restore(
             bulk_deletion_id=None,
             updated_at=now,
         )
-    _events(
+    return _remember(
+        passages,
         [(pk, PassageStatus.DELETED, after) for pk, after in restored],
         kind=PassageEventKind.RESTORED,
+        action="restored",
+        summary="restauré(s)",
         by=by,
         actor_label=actor_label,
         reason=reason,
+        about=about,
         bulk_deletion_id=bulk_deletion_id,
     )
-    ids = [pk for pk, _after in restored]
-    _record(
-        action="restored",
-        passages=passages,
-        ids=ids,
-        by=by,
-        actor_label=actor_label,
-        about=about,
-        summary="restauré(s)",
-    )
-    if isinstance(passages, Passage):
-        passages.refresh_from_db()
-    return ids
 
 
 # ------------------------------------------------------------------ modify
@@ -334,22 +320,13 @@ def identify(found: list[tuple[int, int]], *, now=None) -> list[int]:
             updated_at=now,
         ):
             identified.append(passage_id)
-    _events(
+    return _remember(
+        identified,
         [(pk, PassageStatus.KO, PassageStatus.OK) for pk in identified],
         kind=PassageEventKind.REEXAMINED,
-        by=None,
-        actor_label="",
-    )
-    _record(
         action="identified",
-        passages=identified,
-        ids=identified,
-        by=None,
-        actor_label="",
-        about=None,
         summary="rattaché(s) à leur titulaire",
     )
-    return identified
 
 
 def reexamine_identity_refusals() -> int:
@@ -441,19 +418,11 @@ def purge_deleted(*, now=None) -> int:
                 updated_at=now,
             )
             _purge_history(ids)
-            _events(
+            _remember(
+                ids,
                 [(pk, PassageStatus.DELETED, PassageStatus.DELETED) for pk in ids],
                 kind=PassageEventKind.PURGED,
-                by=None,
-                actor_label="",
-            )
-            _record(
                 action="purged",
-                passages=ids,
-                ids=ids,
-                by=None,
-                actor_label="",
-                about=None,
                 summary="effacé(s)",
             )
         purged += len(ids)

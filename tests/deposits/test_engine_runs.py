@@ -133,10 +133,16 @@ def test_a_run_whose_claim_was_taken_stops_without_failing_the_deposit(demo, mon
     assert PassageResult.objects.filter(deposit=deposit).count() == 2
 
 
-def test_two_overlapping_runs_write_each_batch_once(demo, monkeypatch):
+@pytest.fixture
+def four_in_batches_of_two(demo, monkeypatch) -> Deposit:
+    """A received deposit of four passages, processed two by two."""
     b.person()
     monkeypatch.setattr(engine, "BATCH", 2)
-    deposit = received(demo, b.deposit_file([b.passage(f"P{i}") for i in range(4)]))
+    return received(demo, b.deposit_file([b.passage(f"P{i}") for i in range(4)]))
+
+
+def test_two_overlapping_runs_write_each_batch_once(four_in_batches_of_two, monkeypatch):
+    deposit = four_in_batches_of_two
     original = engine._handle_batch
     runs = []
 
@@ -227,14 +233,12 @@ def test_stored_files_are_erased_after_the_retention_period(demo, settings, time
 
 
 def test_a_run_overtaken_between_assessing_and_writing_a_batch_writes_nothing_of_it(
-    demo, monkeypatch
+    four_in_batches_of_two, monkeypatch
 ):
     # The first run looks dead while it holds a batch it has read: a second run takes the
     # deposit over and finishes it; the first one's guarded counter update then fails
     # before any row is written, so each batch is written once.
-    b.person()
-    monkeypatch.setattr(engine, "BATCH", 2)
-    deposit = received(demo, b.deposit_file([b.passage(f"P{i}") for i in range(4)]))
+    deposit = four_in_batches_of_two
     original = engine._handle_batch
     second = []
 
