@@ -130,9 +130,11 @@ def _out(passage: Passage) -> dict:
         "received_at": passage.created_at,
         "updated_at": passage.updated_at,
         "deleted_at": passage.deleted_at,
-        "restorable_until": lifecycle.restore_deadline(passage.deleted_at)
-        if lifecycle.can_restore(passage)
-        else None,
+        "restorable_until": (
+            lifecycle.restore_deadline(passage.deleted_at)
+            if lifecycle.can_restore(passage)
+            else None
+        ),
     }
 
 
@@ -148,10 +150,24 @@ def _detail(passage: Passage) -> dict:
         "history": [
             {
                 "at": step.at.isoformat(),
+                "code": step.code,
+                "label": step.title,
+                # Kept for the clients written before `label`.
                 "event": step.title,
                 "by": step.actor,
                 "detail": step.detail,
                 "deposit": step.deposit_id,
+                "changes": [
+                    {
+                        "field": change.field,
+                        "label": change.label,
+                        "before": change.before,
+                        "before_label": change.before_label,
+                        "after": change.after,
+                        "after_label": change.after_label,
+                    }
+                    for change in step.changes or ()
+                ],
             }
             for step in care.history(passage)
         ],
@@ -245,9 +261,7 @@ def delete_passage(request, passage_id: int, payload: DeletionIn):
     restorable for 30 days."""
     passage = _passage(request, passage_id)
     try:
-        lifecycle.delete(
-            passage=passage, by=None, reason=payload.reason, actor_label=_token_label(request)
-        )
+        lifecycle.delete(passage, reason=payload.reason, actor_label=_token_label(request))
     except lifecycle.PassageError as exc:
         raise HttpError(409, str(exc)) from exc
     return _detail(passage)
@@ -257,7 +271,7 @@ def delete_passage(request, passage_id: int, payload: DeletionIn):
 def restore_passage(request, passage_id: int):
     passage = _passage(request, passage_id)
     try:
-        lifecycle.restore(passage=passage, by=None, actor_label=_token_label(request))
+        lifecycle.restore(passage, actor_label=_token_label(request))
     except lifecycle.PassageError as exc:
         raise HttpError(409, str(exc)) from exc
     return _detail(passage)

@@ -11,25 +11,48 @@ from django.utils import timezone
 
 from opencertif.core.models import AuditEntry
 
+SYSTEM = "système"
+# An entry about many objects names the first ones only: a batch of a deposit or an
+# export may hold hundreds of thousands.
+AUDITED_IDS = 1000
+
+
+def actor_name(actor: Any, label: str = "") -> str:
+    """How the trail and the histories name who acted: the given label (an API token),
+    else the user, else the system."""
+    return label or (str(actor) if getattr(actor, "pk", None) else SYSTEM)
+
+
+def ids_changes(ids: list[int], *, count: int | None = None) -> dict[str, object]:
+    """The `changes` of an entry about several objects: their ids (the first
+    AUDITED_IDS), and how many when told."""
+    changes: dict[str, object] = {"ids": list(ids[:AUDITED_IDS])}
+    if count is not None:
+        changes["count"] = count
+    if len(ids) > AUDITED_IDS:
+        changes["ids_truncated"] = True
+    return changes
+
 
 def record(
     *,
     actor: Any,
     action: str,
-    obj: models.Model,
+    obj: models.Model | type[models.Model],
     summary: str = "",
     changes: dict | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Append one audit entry for `obj`; `actor` is a user or None for the system."""
+    """Append one audit entry for `obj`; `actor` is a user or None for the system. An
+    entry about several objects of a model with no one object behind them (a purge) names
+    the model (`obj` a model class) and lists the ids in `changes` (`ids_changes`)."""
     user = actor if getattr(actor, "pk", None) else None
-    label = actor_label or (str(actor) if user else "système")
     return AuditEntry.objects.create(
         actor=user,
-        actor_label=label[:200],
+        actor_label=actor_name(actor, actor_label)[:200],
         action=action,
         object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_id="" if isinstance(obj, type) else str(obj.pk),
         summary=summary[:500],
         changes=changes or {},
     )

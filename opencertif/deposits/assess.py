@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from opencertif.deposits import checks
-from opencertif.deposits.enums import KoReason, PassageStatus
+from opencertif.deposits.enums import KoReason, PassageStatus, Verdict
 from opencertif.deposits.format import reader
 from opencertif.deposits.models import DepositAccount, Passage
 from opencertif.people import identity
@@ -81,16 +81,14 @@ class Context:
 
 @dataclass
 class Outcome:
-    """What happens to one passage."""
+    """What happens to one passage: the verdict, and what the callers write with it."""
 
     record: reader.PassageRecord
-    ok: bool = False
+    # Until a rule decides, a refusal that leaves the stored passage as it is.
+    verdict: Verdict = Verdict.DISCARDED
     message: str = ""
     reason: str = ""
-    unchanged: bool = False
-    deleted: bool = False
     near_misses: tuple = ()
-    write: bool = False  # the Passage row is created or replaced
     fiche: checks.FicheFacts | None = None
     person_id: int | None = None
     content_hash: str = ""
@@ -99,10 +97,23 @@ class Outcome:
     holder_label: str = ""
 
     @property
+    def ok(self) -> bool:
+        return self.verdict.ok
+
+    @property
+    def unchanged(self) -> bool:
+        return self.verdict == Verdict.UNCHANGED
+
+    @property
     def status(self) -> str:
-        if self.deleted:
-            return PassageStatus.DELETED
-        return PassageStatus.OK if self.ok else PassageStatus.KO
+        """The status of a passage the deposit writes (`Verdict.writes_passage`)."""
+        return PassageStatus.OK if self.verdict == Verdict.ACCEPTED else PassageStatus.KO
+
+    def refuse(self, message: str, reason: str, *, keep: bool = True) -> None:
+        """Refuse the passage with the official message; `keep`: stored as a KO passage
+        (else the stored passage, if any, stays as it is)."""
+        self.verdict = Verdict.REFUSED if keep else Verdict.DISCARDED
+        self.message, self.reason = message, reason
 
 
 def existing_passages(certifier: DepositAccount, id_techniques: Iterable[str]) -> dict:
@@ -133,44 +144,46 @@ def assess(context: Context, batch: list[reader.PassageRecord]) -> list[Outcome]
         outcomes.append(outcome)
         current = existing.get(record.id_technique)
         if record.id_technique in context.seen:
-            outcome.message = (
+            outcome.refuse(
                 f"L'id technique {record.id_technique} figure plusieurs fois dans le fichier : "
-                "seule sa première occurrence est traitée."
+                "seule sa première occurrence est traitée.",
+                KoReason.DUPLICATE,
+                keep=False,
             )
-            outcome.reason = KoReason.DUPLICATE
             continue
         context.seen.add(record.id_technique)
         if context.deleting:
             if current is None or current["status"] == PassageStatus.DELETED:
-                outcome.message = (
+                outcome.refuse(
                     f"Aucun passage avec l'id technique {record.id_technique} n'a été déposé pour "
-                    "ce certificateur : rien à supprimer."
+                    "ce certificateur : rien à supprimer.",
+                    KoReason.UNKNOWN_PASSAGE,
+                    keep=False,
                 )
-                outcome.reason = KoReason.UNKNOWN_PASSAGE
             elif current["person_id"] is None:
-                outcome.ok = outcome.deleted = outcome.write = True
+                outcome.verdict = Verdict.DELETED
             else:
                 to_match.append((outcome, current))
             continue
         if current is not None and current["content_hash"] == outcome.content_hash:
             if current["status"] == PassageStatus.OK:
-                outcome.ok = outcome.unchanged = True
+                outcome.verdict = Verdict.UNCHANGED
                 continue
         elif (
             current is not None and current["status"] == PassageStatus.OK and not context.replacing
         ):
-            outcome.message = (
+            outcome.refuse(
                 f"Le passage certification avec le bcr émetteur {emitter} et l'id technique "
                 f"partenaire {record.id_technique} existe déjà en base (avec un autre "
                 "contenu) : pour le corriger, supprimez-le (action SUPPRESSION) puis "
-                "déposez-le de nouveau."
+                "déposez-le de nouveau.",
+                KoReason.EXISTS,
+                keep=False,
             )
-            outcome.reason = KoReason.EXISTS
             continue
         header = record.certification
         code = clean_code(header.code)
         fiche = context.fiches.get(code) if NUMBER_RE.match(code) else None
-        outcome.write = True
         problem = checks.certification_problem(
             header.type,
             header.code,
@@ -180,21 +193,21 @@ def assess(context: Context, batch: list[reader.PassageRecord]) -> list[Outcome]
             id_technique=record.id_technique,
         )
         if problem:
-            outcome.message, outcome.reason = problem, KoReason.CERTIFICATION
+            outcome.refuse(problem, KoReason.CERTIFICATION)
             continue
         outcome.fiche = fiche
         missing = checks.missing_fields(record.fields)
         if missing:
-            outcome.message = (
+            outcome.refuse(
                 "Donnée obligatoire absente pour une création : "
                 + ", ".join(missing)
-                + " (le dictionnaire des données l'exige même si le schéma la laisse facultative)."
+                + " (le dictionnaire des données l'exige même si le schéma la laisse facultative).",
+                KoReason.MISSING,
             )
-            outcome.reason = KoReason.MISSING
             continue
         problem = checks.dates_problem(record.fields, fiche)
         if problem:
-            outcome.message, outcome.reason = problem, KoReason.DATES
+            outcome.refuse(problem, KoReason.DATES)
             continue
         to_match.append((outcome, current))
 
@@ -204,18 +217,19 @@ def assess(context: Context, batch: list[reader.PassageRecord]) -> list[Outcome]
     for (outcome, current), result in zip(to_match, matches, strict=True):
         if context.deleting:
             if result.person_id == current["person_id"]:
-                outcome.ok = outcome.deleted = outcome.write = True
+                outcome.verdict = Verdict.DELETED
             else:
-                outcome.message = (
+                outcome.refuse(
                     "L'identification du titulaire ne correspond pas au passage à supprimer : "
-                    "vérifiez l'id technique et l'identité."
+                    "vérifiez l'id technique et l'identité.",
+                    KoReason.IDENTITY,
+                    keep=False,
                 )
-                outcome.reason = KoReason.IDENTITY
             continue
         if result.ok:
-            outcome.ok, outcome.person_id = True, result.person_id
+            outcome.verdict, outcome.person_id = Verdict.ACCEPTED, result.person_id
         else:
-            outcome.message, outcome.reason = result.message, KoReason.IDENTITY
+            outcome.refuse(result.message, KoReason.IDENTITY)
             outcome.near_misses = tuple(result.near_misses)
     return outcomes
 

@@ -26,6 +26,7 @@ import json
 import logging
 import uuid
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from opencertif.deposits.enums import (
     AccountRole,
     Channel,
     DepositState,
+    Verdict,
 )
 from opencertif.deposits.format import reader
 from opencertif.deposits.models import (
@@ -479,12 +481,7 @@ def _process_passages(deposit: Deposit, token: str, progress=None) -> None:
 
 def _handle_batch(run: _Run, batch: list, start: int) -> None:
     outcomes = assess.assess(run.rules, batch)
-    counters = {
-        "ok_count": sum(o.ok and not o.unchanged and not o.deleted for o in outcomes),
-        "ko_count": sum(not o.ok for o in outcomes),
-        "unchanged_count": sum(o.unchanged for o in outcomes),
-        "deleted_count": sum(o.deleted for o in outcomes),
-    }
+    counters = Counter(outcome.verdict.counter for outcome in outcomes)
     with transaction.atomic():
         now = timezone.now()
         # The progress counter first, guarded by the batch's start and this run's claim:
@@ -503,16 +500,19 @@ def _handle_batch(run: _Run, batch: list, start: int) -> None:
             raise AlreadyProcessed(f"dépôt {run.deposit.pk}, passages à partir de {start}")
         write_passages(
             run.rules.certifier,
-            [o for o in outcomes if o.write and not o.deleted],
+            [o for o in outcomes if o.verdict.writes_passage],
             deposit_id=run.deposit.pk,
             now=now,
         )
-        lifecycle.delete_for_deposit(
-            run.rules.certifier,
-            [o.record.id_technique for o in outcomes if o.deleted],
-            deposit=run.deposit,
-            now=now,
-        )
+        deleted = [o.record.id_technique for o in outcomes if o.verdict == Verdict.DELETED]
+        if deleted:
+            lifecycle.delete(
+                Passage.objects.filter(certifier=run.rules.certifier, id_technique__in=deleted),
+                by=run.deposit.uploaded_by,
+                reason=f"Action SUPPRESSION du dépôt n° {run.deposit.pk}",
+                deposit=run.deposit,
+                now=now,
+            )
         _write_results(run.deposit, outcomes, start)
 
 
@@ -549,7 +549,11 @@ _VALUE_COLUMNS = _PASSAGE_COLUMNS[2:-3]
 def write_passages(
     certifier: DepositAccount, outcomes: list[assess.Outcome], *, deposit_id, now
 ) -> None:
-    """Create or replace the passages of these outcomes, keyed by (certifier, idTechnique)."""
+    """Create or replace the passages of these outcomes, keyed by (certifier, idTechnique).
+
+    The deposit's own write of a passage's status — the one writer outside
+    `deposits.lifecycle`: a deposit sets the status its rules give (`assess`), with the
+    content, in bulk; its PassageResult rows are the history of it."""
     if not outcomes:
         return
     # Raw SQL gets the database's own form of the instant, as the ORM would write it (on
@@ -622,9 +626,9 @@ def _write_results(deposit: Deposit, outcomes: list[assess.Outcome], start: int)
             start + offset,
             outcome.record.line,
             outcome.record.id_technique[:255],
-            outcome.ok,
-            outcome.unchanged,
-            outcome.deleted,
+            outcome.verdict.ok,
+            outcome.verdict == Verdict.UNCHANGED,
+            outcome.verdict == Verdict.DELETED,
             outcome.message,
             json.dumps(list(outcome.near_misses), ensure_ascii=False),
             outcome.holder_label,

@@ -53,6 +53,39 @@ class PassageStatus(models.TextChoices):
     DELETED = "deleted", "Supprimé"
 
 
+class Verdict(models.TextChoices):
+    """What the per-passage rules (`assess`) decide for one passage of a deposit, a form
+    or a spreadsheet row; a deposit's counters and report lines follow from it."""
+
+    ACCEPTED = "accepted", "Accepté"
+    UNCHANGED = "unchanged", "Renvoyé à l'identique"
+    DELETED = "deleted", "Supprimé"
+    # Refused and kept as a KO passage (to be corrected, or identified later).
+    REFUSED = "refused", "Refusé"
+    # Refused without touching the stored passage: a duplicate in the file, an accepted
+    # passage sent with another content, nothing to delete.
+    DISCARDED = "discarded", "Refusé (passage existant inchangé)"
+
+    @property
+    def ok(self) -> bool:
+        """An OK line of the official report."""
+        return self in (Verdict.ACCEPTED, Verdict.UNCHANGED, Verdict.DELETED)
+
+    @property
+    def writes_passage(self) -> bool:
+        """Whether the deposit creates or replaces the Passage row (its own write)."""
+        return self in (Verdict.ACCEPTED, Verdict.REFUSED)
+
+    @property
+    def counter(self) -> str:
+        """The Deposit counter this verdict adds to."""
+        return {
+            Verdict.ACCEPTED: "ok_count",
+            Verdict.UNCHANGED: "unchanged_count",
+            Verdict.DELETED: "deleted_count",
+        }.get(self, "ko_count")
+
+
 class KoReason(models.TextChoices):
     """Why a passage was refused; identity refusals are re-examined automatically."""
 

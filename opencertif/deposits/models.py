@@ -20,6 +20,7 @@ from opencertif.deposits.enums import (
     SheetAction,
     SheetImportState,
     SheetImportStep,
+    Verdict,
 )
 from opencertif.organisations.models import Organisation
 from opencertif.people.models import Person
@@ -558,6 +559,16 @@ class PassageResult(models.Model):
     def __str__(self) -> str:
         return f"{self.id_technique}: {'OK' if self.ok else 'KO'}"
 
+    @property
+    def verdict(self) -> Verdict:
+        """The verdict of the rules, from the report's columns (a refusal that left the
+        stored passage as it was reads as REFUSED: the report does not tell them apart)."""
+        if self.deleted:
+            return Verdict.DELETED
+        if self.unchanged:
+            return Verdict.UNCHANGED
+        return Verdict.ACCEPTED if self.ok else Verdict.REFUSED
+
 
 class PassageEvent(models.Model):
     """A change to a passage made outside a deposit: modification, deletion, restoration,
@@ -576,6 +587,16 @@ class PassageEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     # The mass deletion behind the event, by number (as Passage.bulk_deletion_id).
     bulk_deletion_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The SUPPRESSION deposit behind a deletion. Never looked up by deposit (a history
+    # reads events by passage): no index to pay for on every deletion.
+    deposit = models.ForeignKey(
+        Deposit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 
 from opencertif.core import cells
-from opencertif.deposits.enums import Channel, DepositState
+from opencertif.deposits.enums import Channel, DepositState, Verdict
 from opencertif.deposits.models import Deposit, PassageResult
 
 REPORT_NAMESPACE = "urn:cdc:cpf:pc5:rapport:schema"
@@ -105,13 +105,11 @@ def xml_chunks(deposit: Deposit) -> Iterator[str]:
 
 
 def _status(result: PassageResult) -> str:
-    if not result.ok:
-        return "KO"
-    if result.deleted:
-        return "OK (supprimé)"
-    if result.unchanged:
-        return "OK (inchangé)"
-    return "OK"
+    return {
+        Verdict.ACCEPTED: "OK",
+        Verdict.UNCHANGED: "OK (inchangé)",
+        Verdict.DELETED: "OK (supprimé)",
+    }.get(result.verdict, "KO")
 
 
 def _left_out(origin: Deposit) -> Iterator[tuple]:

@@ -334,15 +334,12 @@ def _delete_batches(bulk: BulkDeletion) -> None:
     while position < len(ids):
         batch = ids[position : position + BATCH]
         with transaction.atomic():
-            now = timezone.now()
-            targets = list(
-                scope.select_for_update()
-                .filter(pk__in=batch)
-                .exclude(status=PassageStatus.DELETED)
-                .values_list("pk", flat=True)
-            )
-            lifecycle.delete_in_bulk(
-                targets, by=bulk.created_by, reason=bulk.reason, bulk_deletion_id=bulk.pk, now=now
+            targets = lifecycle.delete(
+                scope.filter(pk__in=batch),
+                by=bulk.created_by,
+                reason=bulk.reason,
+                bulk_deletion_id=bulk.pk,
+                about=bulk,
             )
             updated = BulkDeletion.objects.filter(
                 pk=bulk.pk, processed=position, state=BulkDeletionState.RUNNING
@@ -364,17 +361,12 @@ def _delete_batches(bulk: BulkDeletion) -> None:
 
 
 def restore_until(bulk: BulkDeletion) -> datetime.datetime | None:
-    if bulk.finished_at is None:
-        return None
-    return bulk.finished_at + datetime.timedelta(days=settings.PASSAGE_RESTORE_DAYS)
+    return lifecycle.restore_deadline(bulk.finished_at)
 
 
 def can_restore(bulk: BulkDeletion, *, now=None) -> bool:
-    limit = restore_until(bulk)
-    return (
-        bulk.state == BulkDeletionState.DONE
-        and limit is not None
-        and limit > (now or timezone.now())
+    return bulk.state == BulkDeletionState.DONE and lifecycle.within_restore_period(
+        bulk.finished_at, now=now
     )
 
 
@@ -399,21 +391,21 @@ def _restore(bulk: BulkDeletion) -> None:
     while True:
         with transaction.atomic():
             batch = list(
-                scope.select_for_update()
-                .filter(
-                    bulk_deletion_id=bulk.pk,
-                    status=PassageStatus.DELETED,
-                    purged_at__isnull=True,
-                )
-                .values_list("pk", "status_before_deletion")[:BATCH]
+                lifecycle.restorable(scope.filter(bulk_deletion_id=bulk.pk))
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH]
             )
             if not batch:
                 break
-            lifecycle.restore_in_bulk(
-                batch, by=bulk.restored_by, bulk_deletion_id=bulk.pk, now=timezone.now()
+            restored = lifecycle.restore(
+                batch,
+                by=bulk.restored_by,
+                reason=f"Annulation de la suppression en masse n° {bulk.pk}",
+                bulk_deletion_id=bulk.pk,
+                about=bulk,
             )
             BulkDeletion.objects.filter(pk=bulk.pk).update(
-                restored_count=F("restored_count") + len(batch)
+                restored_count=F("restored_count") + len(restored)
             )
     bulk.refresh_from_db()
     bulk.finish_restore()

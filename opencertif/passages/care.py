@@ -3,10 +3,13 @@ the near misses of a refused holder), who may declare for which certifier, decla
 
 Every change goes through the same schema and the same per-passage rules as a deposit
 (`reader.read_passage`, then `assess.assess`); a declaration even becomes a one-passage
-deposit of its own (channel « formulaire »). A modification is written in one transaction
-with a PassageEvent (the passage's history, before and after values) and an AuditEntry
-(who, what, when: field names only, never values). Deleting and restoring are
-`deposits.lifecycle`'s.
+deposit of its own (channel « formulaire »). A modification is written by
+`deposits.lifecycle.modify`, in one transaction with a PassageEvent (the passage's
+history, before and after values) and an AuditEntry (who, what, when: field names only,
+never values). Deleting and restoring are `deposits.lifecycle`'s too.
+
+Histories store codes (event kinds, statuses, verdicts); `history` gives each step its
+code and its French label, which the page and the API show.
 """
 
 import datetime
@@ -17,23 +20,22 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from opencertif.core import audit
-from opencertif.deposits import assess, engine
+from opencertif.deposits import assess, engine, lifecycle
 from opencertif.deposits.enums import (
     AccountRole,
     Channel,
     KoReason,
     PassageEventKind,
     PassageStatus,
+    Verdict,
 )
 from opencertif.deposits.format import reader, vocabulary, writer
-from opencertif.deposits.lifecycle import PassageError, actor_label_of
+from opencertif.deposits.lifecycle import PassageError
 from opencertif.deposits.models import (
     Delegation,
     Deposit,
     DepositAccount,
     Passage,
-    PassageEvent,
     PassageResult,
 )
 from opencertif.people import identity
@@ -82,6 +84,8 @@ def flatten(fields: dict, identity_data: dict, *, kind: str = "") -> dict[str, o
 
 
 def display_value(key: str, value) -> str:
+    if key == "status" and value in PassageStatus.values:
+        return PassageStatus(value).label
     if key == "nir":
         return vocabulary.mask_nir(value or "")
     if key in ("exam_start", "exam_end", "valid_from", "valid_until", "enrolment_date") and value:
@@ -121,20 +125,53 @@ def _display_order(item: tuple[str, object]) -> tuple[int, str]:
 
 
 @dataclass
+class Change:
+    """One value an event of the history changed: the field's code and French label,
+    the stored values (codes) and as the page shows them (statuses by their label)."""
+
+    field: str
+    label: str
+    before: object
+    after: object
+
+    @property
+    def before_label(self) -> str:
+        return display_value(self.field, self.before)
+
+    @property
+    def after_label(self) -> str:
+        return display_value(self.field, self.after)
+
+
+@dataclass
 class HistoryEntry:
     at: datetime.datetime
+    # A stable code: the verdict of a deposit's line (`Verdict`), else the event's kind
+    # (`PassageEventKind`); `title` says it in French.
+    code: str
     title: str
     actor: str = ""
     detail: str = ""
-    changes: list[tuple[str, str, str]] | None = None
+    changes: list[Change] | None = None
     deposit_id: int | None = None
     ok: bool | None = None
 
 
+def _deposit_title(verdict: Verdict, deposit_id: int) -> str:
+    return {
+        Verdict.DELETED: f"Supprimé par le dépôt n° {deposit_id} (action SUPPRESSION)",
+        Verdict.UNCHANGED: f"Renvoyé à l'identique par le dépôt n° {deposit_id}",
+        Verdict.ACCEPTED: f"Accepté par le dépôt n° {deposit_id}",
+    }.get(verdict, f"Refusé par le dépôt n° {deposit_id}")
+
+
 def history(passage: Passage) -> list[HistoryEntry]:
     """What happened to the passage, oldest first: each deposit that named it (with what
-    it answered) and each change made in the space."""
+    it answered) and each change made since (its events)."""
     entries = []
+    events = list(passage.events.select_related("actor").order_by("at", "id"))
+    # A SUPPRESSION deposit's line says the deletion; its event would say it twice.
+    told_by_a_deposit = {event.deposit_id for event in events if event.deposit_id}
     results = (
         PassageResult.objects.filter(
             id_technique=passage.id_technique,
@@ -145,34 +182,33 @@ def history(passage: Passage) -> list[HistoryEntry]:
     )
     for result in results:
         deposit = result.deposit
-        if result.deleted:
-            title = f"Supprimé par le dépôt n° {deposit.pk} (action SUPPRESSION)"
-        elif result.unchanged:
-            title = f"Renvoyé à l'identique par le dépôt n° {deposit.pk}"
-        elif result.ok:
-            title = f"Accepté par le dépôt n° {deposit.pk}"
-        else:
-            title = f"Refusé par le dépôt n° {deposit.pk}"
+        verdict = result.verdict
         channel = deposit.get_channel_display().lower()
         entries.append(
             HistoryEntry(
                 at=deposit.received_at,
-                title=title,
+                code=verdict,
+                title=_deposit_title(verdict, deposit.pk),
                 actor=f"{deposit.uploaded_by or deposit.organisation} ({channel})",
                 detail=result.message,
                 deposit_id=deposit.pk,
                 ok=result.ok,
             )
         )
-    for event in passage.events.select_related("actor").order_by("at", "id"):
+    for event in events:
+        if event.deposit_id in told_by_a_deposit and event.kind == PassageEventKind.DELETED:
+            continue
         changes = [
-            (display_label(key), *(display_value(key, value) for value in pair))
-            for key, pair in (event.changes or {}).items()
+            Change(key, display_label(key), *pair) for key, pair in (event.changes or {}).items()
         ]
+        title = event.get_kind_display()
+        if event.bulk_deletion_id:
+            title += f" (suppression en masse n° {event.bulk_deletion_id})"
         entries.append(
             HistoryEntry(
                 at=event.at,
-                title=event.get_kind_display(),
+                code=event.kind,
+                title=title,
                 actor=event.actor_label or str(event.actor or "système"),
                 detail=event.reason,
                 changes=changes or None,
@@ -287,10 +323,11 @@ def declare(
     if not outcome.ok:
         return outcome, None
     if outcome.unchanged:
-        outcome.ok = False
-        outcome.message = (
+        outcome.refuse(
             f"Un passage identique existe déjà sous l'idTechnique {record.id_technique} : "
-            "rien à déclarer."
+            "rien à déclarer.",
+            KoReason.EXISTS,
+            keep=False,
         )
         return outcome, None
     out = io.StringIO()
@@ -365,33 +402,25 @@ def modify(
         return outcome
     before = flatten(current.fields, current.identity, kind=current.identity_kind)
     before_status, before_code = current.status, current.certification_code
-    values = assess.passage_values(outcome)
-    for name, value in values.items():
-        setattr(current, name, value)
-    current.fields, current.identity = record.fields, record.identity
-    current.updated_at = timezone.now()
-    current.save()
+    values = {
+        **assess.passage_values(outcome),
+        "fields": record.fields,
+        "identity": record.identity,
+    }
     changes = _changes(
         {**before, "status": before_status, "certification_code": before_code},
         {
             **flatten(record.fields, record.identity, kind=record.identity_kind),
-            "status": current.status,
-            "certification_code": current.certification_code,
+            "status": outcome.status,
+            "certification_code": values["certification_code"],
         },
     )
-    PassageEvent.objects.create(
+    lifecycle.modify(
         passage=current,
-        kind=PassageEventKind.MODIFIED,
-        actor=by,
-        actor_label=actor_label_of(by),
+        values=values,
         changes=changes,
-    )
-    audit.record(
-        actor=by,
-        action="passage.modified",
-        obj=current,
+        by=by,
         summary=f"{current.id_technique} : " + ", ".join(display_label(k) for k in changes),
-        changes=dict.fromkeys(changes, "modifié"),
     )
     passage.refresh_from_db()
     return outcome

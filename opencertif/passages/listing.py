@@ -253,7 +253,7 @@ def after(queryset, cursor: str):
 # ------------------------------------------------------------------ reads, audited
 
 
-AUDITED_IDS = 1000
+AUDITED_IDS = audit.AUDITED_IDS
 
 
 def record_read(
@@ -269,11 +269,7 @@ def record_read(
     """Record that holder data was read: who, which passages (their ids, the first
     AUDITED_IDS of a long export), how many, with which filters — never a holder's
     identity nor the text that was typed to search."""
-    changes: dict[str, object] = {"ids": ids[:AUDITED_IDS]}
-    if count is not None:
-        changes["count"] = count
-    if len(ids) > AUDITED_IDS:
-        changes["ids_truncated"] = True
+    changes = audit.ids_changes(ids, count=count)
     if filters is not None and filters.criteria():
         changes["criteria"] = filters.criteria()
     shown = count if count is not None else len(ids)

@@ -74,6 +74,21 @@ def test_delete_and_restore_by_api_are_audited(client, secret, passages):
         f"/api/passages/{passage.pk}/restore", HTTP_AUTHORIZATION=f"Bearer {secret}"
     ).json()
     assert restored["status"] == "ok"
+    # The history gives codes and French labels, of the events and of the statuses.
+    deleted, back = restored["history"][-2:]
+    assert (deleted["code"], deleted["label"], back["code"]) == ("deleted", "Supprimé", "restored")
+    assert deleted["by"] == "API (ERP)" and deleted["detail"] == "Jury annulé"
+    assert deleted["changes"] == [
+        {
+            "field": "status",
+            "label": "Statut",
+            "before": "ok",
+            "before_label": "Accepté",
+            "after": "deleted",
+            "after_label": "Supprimé",
+        }
+    ]
+    assert restored["history"][0]["code"] == "accepted"
     again = client.post(
         f"/api/passages/{passage.pk}/restore", HTTP_AUTHORIZATION=f"Bearer {secret}"
     )

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from opencertif.core.models import AuditEntry
 from opencertif.deposits import engine, reports
 from opencertif.deposits.models import Deposit, Passage, PassageResult
 from tests.deposits import builders as b
@@ -168,7 +169,10 @@ def test_identity_refusals_are_reexamined_when_the_population_changes(deposit, t
     call_command("import_persons", str(csv), "--no-progress")
     passage.refresh_from_db()
     assert passage.status == "ok" and passage.person is not None
-    assert list(passage.events.values_list("kind", flat=True)) == ["reexamined"]
+    event = passage.events.get()
+    assert (event.kind, event.changes) == ("reexamined", {"status": ["ko", "ok"]})
+    entry = AuditEntry.objects.get(action="passages.identified")
+    assert entry.changes == {"ids": [passage.pk], "count": 1}
 
 
 def test_reports_in_the_official_shape_csv_and_xlsx(deposit):
@@ -232,7 +236,7 @@ def test_a_suppression_file_sent_again_reports_what_it_deletes_today(deposit):
     removal = b.deposit_file([b.passage("P1")], action="SUPPRESSION")
     first = deposit(removal)
     assert first.deleted_count == 1
-    lifecycle.restore(passage=Passage.objects.get(), by=None, actor_label="test")
+    lifecycle.restore(Passage.objects.get(), actor_label="test")
     again = deposit(removal)
     assert again.deleted_count == 1 and Passage.objects.get().status == "deleted"
     third = deposit(removal)

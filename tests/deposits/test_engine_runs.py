@@ -133,10 +133,16 @@ def test_a_run_whose_claim_was_taken_stops_without_failing_the_deposit(demo, mon
     assert PassageResult.objects.filter(deposit=deposit).count() == 2
 
 
-def test_two_overlapping_runs_write_each_batch_once(demo, monkeypatch):
+@pytest.fixture
+def four_in_batches_of_two(demo, monkeypatch) -> Deposit:
+    """A received deposit of four passages, processed two by two."""
     b.person()
     monkeypatch.setattr(engine, "BATCH", 2)
-    deposit = received(demo, b.deposit_file([b.passage(f"P{i}") for i in range(4)]))
+    return received(demo, b.deposit_file([b.passage(f"P{i}") for i in range(4)]))
+
+
+def test_two_overlapping_runs_write_each_batch_once(four_in_batches_of_two, monkeypatch):
+    deposit = four_in_batches_of_two
     original = engine._handle_batch
     runs = []
 
@@ -224,3 +230,28 @@ def test_stored_files_are_erased_after_the_retention_period(demo, settings, time
     assert not stored.exists() and deposit.file_purged_at is not None
     assert engine.purge_stored_files() == 0
     assert PassageResult.objects.filter(deposit=deposit).count() == 1  # the report stays
+
+
+def test_a_run_overtaken_between_assessing_and_writing_a_batch_writes_nothing_of_it(
+    four_in_batches_of_two, monkeypatch
+):
+    # The first run looks dead while it holds a batch it has read: a second run takes the
+    # deposit over and finishes it; the first one's guarded counter update then fails
+    # before any row is written, so each batch is written once.
+    deposit = four_in_batches_of_two
+    original = engine._handle_batch
+    second = []
+
+    def overtaken(run, batch, start):
+        if start == 2 and not second:
+            second.append(run.token)
+            Deposit.objects.filter(pk=run.deposit.pk).update(heartbeat_at=long_ago())
+            assert engine.process(run.deposit.pk).state == "done"
+        original(run, batch, start)
+
+    monkeypatch.setattr(engine, "_handle_batch", overtaken)
+    first = engine.process(deposit.pk)
+    assert first.state == "done" and first.run_token != second[0]
+    assert (first.processed, first.ok_count, first.ko_count) == (4, 4, 0)
+    seqs = list(PassageResult.objects.filter(deposit=deposit).values_list("seq", flat=True))
+    assert sorted(seqs) == [0, 1, 2, 3] and Passage.objects.count() == 4

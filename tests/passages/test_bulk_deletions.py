@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from opencertif.core import workers
+from opencertif.core.models import AuditEntry
 from opencertif.core.workflow import TransitionNotAllowed
 from opencertif.deposits.models import Passage, PassageEvent
 from opencertif.passages import bulk_deletions
@@ -71,7 +72,10 @@ def test_a_killed_run_resumes_and_deletes_each_passage_once(
     bulk.refresh_from_db()
     assert (bulk.state, bulk.processed, bulk.deleted_count) == ("done", 7, 7)
     assert Passage.objects.filter(status="deleted").count() == 7
-    assert PassageEvent.objects.filter(kind="deleted").count() == 7
+    assert PassageEvent.objects.filter(kind="deleted", bulk_deletion_id=bulk.pk).count() == 7
+    # One audit entry per committed batch, about the mass deletion, with its ids.
+    batches = AuditEntry.objects.filter(action="passages.deleted", object_id=str(bulk.pk))
+    assert sorted(entry.changes["count"] for entry in batches) == [1, 3, 3]
 
 
 def test_a_starting_worker_enqueues_again_the_mass_deletions_left_under_way(

@@ -173,14 +173,19 @@ def test_history_lists_deposits_and_changes_in_order(deposit, manager):
     data = as_data(passage)
     data["identity"]["birth_year"] = 1990
     modify(passage, data, manager)
-    lifecycle.delete(passage=passage, by=manager, reason="Doublon")
+    lifecycle.delete(passage, by=manager, reason="Doublon")
     steps = care.history(passage)
     assert [s.title for s in steps] == [
         f"Refusé par le dépôt n° {first.pk}",
         "Modifié",
         "Supprimé",
     ]
-    assert ("Année de naissance", "1991", "1990") in steps[1].changes
+    assert [s.code for s in steps] == ["refused", "modified", "deleted"]
+    shown = [(c.label, c.before_label, c.after_label) for c in steps[1].changes]
+    assert ("Année de naissance", "1991", "1990") in shown
+    # Stored as codes, shown in French.
+    assert ("Statut", "Refusé", "Accepté") in shown
+    assert steps[2].changes[0].before == "ok" and steps[2].changes[0].after_label == "Supprimé"
     assert steps[2].detail == "Doublon"
 
 
@@ -228,7 +233,7 @@ def test_the_purge_erases_the_personal_data_of_the_history_too(deposit, manager)
     data = as_data(passage)
     data["identity"]["birth_year"] = 1990
     assert modify(passage, data, manager).ok
-    lifecycle.delete(passage=passage, by=manager, reason="Erreur")
+    lifecycle.delete(passage, by=manager, reason="Erreur")
     result = PassageResult.objects.get()
     assert result.holder_label == "Martin Camille"
     with time_machine.travel(timezone.now() + datetime.timedelta(days=31)):

@@ -186,6 +186,9 @@ def test_delete_with_a_reason_then_restore(signed_in, ko_and_ok):
     assert ok.status == "deleted"
     text = page(signed_in.get(f"/espace/passages/{ok.pk}/"))
     assert "Jury annulé" in text and "restaurer jusqu'au" in text
+    # The history says the statuses in French, never their codes.
+    assert "<td>Accepté</td>" in text and "<td>Supprimé</td>" in text
+    assert "<td>ok</td>" not in text and "<td>deleted</td>" not in text
     assert "P-OK" not in page(signed_in.get("/espace/passages/"))
     assert "P-OK" in page(signed_in.get("/espace/passages/?statut=deleted"))
     signed_in.post(f"/espace/passages/{ok.pk}/restaurer/")

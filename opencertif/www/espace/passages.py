@@ -235,9 +235,7 @@ def detail(request, pk: int):
             if passage.person_id and passage.status == PassageStatus.OK
             else (),
             "can_restore": lifecycle.can_restore(passage),
-            "restore_until": lifecycle.restore_deadline(passage.deleted_at)
-            if passage.deleted_at
-            else None,
+            "restore_until": lifecycle.restore_deadline(passage.deleted_at),
         },
     )
 
@@ -359,9 +357,7 @@ def delete(request, pk: int):
     error = ""
     if request.method == "POST":
         try:
-            lifecycle.delete(
-                passage=passage, by=request.user, reason=request.POST.get("reason", "")
-            )
+            lifecycle.delete(passage, by=request.user, reason=request.POST.get("reason", ""))
         except lifecycle.PassageError as exc:
             error = str(exc)
         else:
@@ -382,7 +378,7 @@ def delete(request, pk: int):
 def restore(request, pk: int):
     passage = _passage_for(request.user, pk)
     try:
-        lifecycle.restore(passage=passage, by=request.user)
+        lifecycle.restore(passage, by=request.user)
     except lifecycle.PassageError as exc:
         messages.error(request, str(exc))
     else:
