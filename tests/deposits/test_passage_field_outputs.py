@@ -14,8 +14,6 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.test import override_settings
-
 from opencertif.deposits.format import reader
 from opencertif.deposits.sheets import template as sheet_template
 from opencertif.www.espace.passage_forms import PassageForm
@@ -188,27 +186,29 @@ def stored_passage(kind: str = "holder", identity: dict | None = None) -> Simple
     )
 
 
-@override_settings(USE_I18N=True, LANGUAGE_CODE="fr")
 def rendered_forms() -> str:
+    """Each field rendered alone, by name: the page places every field by name
+    (espace/passages/form.html), so the order of the form's fields is not what shows."""
     declare = PassageForm(routes=ROUTES, fiches=FICHES)
     modify = PassageForm(
         fiches=FICHES,
         passage=stored_passage("national_id", {"nir": "1900575056123", "birth_name": "Martin"}),
         initial=PassageForm.initial_from(stored_passage()),
     )
-    parts = ["# declare", declare.as_div(), "# show_if", json.dumps(declare.show_if, indent=1)]
-    parts += ["# modify", modify.as_div()]
+    parts = ["# show_if", json.dumps(declare.show_if, indent=1, sort_keys=True)]
     for name, form in (("declare", declare), ("modify", modify)):
         parts.append(f"# fields of {name}")
-        for field_name, field in form.fields.items():
+        for field_name in sorted(form.fields):
+            field = form.fields[field_name]
             parts.append(
-                f"{field_name} {type(field).__name__} {type(field.widget).__name__} "
+                f"## {field_name} {type(field).__name__} {type(field.widget).__name__} "
                 f"required={field.required} label={field.label!r} help={field.help_text!r} "
                 f"choices={getattr(field, 'choices', None)!r} "
                 f"max_length={getattr(field, 'max_length', None)} "
                 f"min={getattr(field, 'min_value', None)} max={getattr(field, 'max_value', None)} "
                 f"initial={field.initial!r} disabled={field.disabled}"
             )
+            parts.append(form[field_name].as_field_group())
     return "\n".join(parts) + "\n"
 
 
@@ -373,7 +373,8 @@ def form_results() -> str:
         if form.is_valid():
             results[name] = {"valid": True, "data": form.to_data("ID-1")}
         else:
-            results[name] = {"valid": False, "errors": form.errors.get_json_data()}
+            errors = form.errors.get_json_data()
+            results[name] = {"valid": False, "errors": {key: errors[key] for key in sorted(errors)}}
     results["initial_from"] = {
         kind: PassageForm.initial_from(stored_passage(kind, identity))
         for kind, identity in (
