@@ -385,7 +385,8 @@ def form_results() -> str:
             ("holder", b.holder(insee="2A004")),
         )
     }
-    return json.dumps(results, ensure_ascii=False, indent=1, default=str) + "\n"
+    # Keys sorted: the order of a passage's dict is not what the writer follows.
+    return json.dumps(results, ensure_ascii=False, indent=1, default=str, sort_keys=True) + "\n"
 
 
 def test_the_writer_writes_every_passage_as_before():
