@@ -212,6 +212,16 @@ def rendered_forms() -> str:
     return "\n".join(parts) + "\n"
 
 
+# What every case below the holder's gives alike.
+ADMITTED = {
+    "route": "c:1",
+    "certification": "RNCP90001",
+    "obtained_by": "PAR_ADMISSION",
+    "certified_data": "oui",
+    "valid_from": "2025-06-20",
+    "has_language_level": "non",
+    "has_digital_level": "non",
+}
 FORM_CASES = {
     "holder-insee": {
         "route": "c:1",
@@ -294,49 +304,25 @@ FORM_CASES = {
         "birth_postal_code": "13001",
     },
     "national-id": {
-        "route": "c:1",
-        "certification": "RNCP90001",
-        "obtained_by": "PAR_ADMISSION",
-        "certified_data": "oui",
-        "valid_from": "2025-06-20",
-        "has_language_level": "non",
-        "has_digital_level": "non",
+        **ADMITTED,
         "identity_kind": "national_id",
         "nir": "1 90 05 75 056 123",
         "nir_birth_name": "Martin",
     },
     "national-id-typed-whole": {
-        "route": "c:1",
-        "certification": "RNCP90001",
-        "obtained_by": "PAR_ADMISSION",
-        "certified_data": "oui",
-        "valid_from": "2025-06-20",
-        "has_language_level": "non",
-        "has_digital_level": "non",
+        **ADMITTED,
         "identity_kind": "national_id",
         "nir": "190057505612",
         "nir_birth_name": "Martin",
     },
     "national-id-valid": {
-        "route": "c:1",
-        "certification": "RNCP90001",
-        "obtained_by": "PAR_ADMISSION",
-        "certified_data": "oui",
-        "valid_from": "2025-06-20",
-        "has_language_level": "non",
-        "has_digital_level": "non",
+        **ADMITTED,
         "identity_kind": "national_id",
         "nir": "2900575056123",
         "nir_birth_name": "Martin",
     },
     "dossier": {
-        "route": "c:1",
-        "certification": "RNCP90001",
-        "obtained_by": "PAR_ADMISSION",
-        "certified_data": "oui",
-        "valid_from": "2025-06-20",
-        "has_language_level": "non",
-        "has_digital_level": "non",
+        **ADMITTED,
         "identity_kind": "dossier",
         "dossier_id": "1234567890123",
         "dossier_name": "Durand",

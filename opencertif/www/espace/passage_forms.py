@@ -83,26 +83,15 @@ def _form_field(field: f.Field, *, label: str = "") -> forms.Field:
     if required is None:
         # A field shown on condition is checked by `clean`, the condition known.
         required = field.required and (spec.name or field.key) not in CONDITIONS
-    if field.kind == f.BOOLEAN:
+    if field.kind == f.BOOLEAN or field.choices:
+        # Booleans and short vocabularies as buttons, the others as a list with its
+        # choice "nothing" when optional.
+        radio = field.kind == f.BOOLEAN or spec.radio
+        choices = YES_NO if field.kind == f.BOOLEAN else field.choices
         return forms.ChoiceField(
             label=label,
-            choices=YES_NO,
-            widget=forms.RadioSelect,
-            required=required,
-            help_text=spec.help,
-        )
-    if field.choices:
-        if spec.radio:
-            return forms.ChoiceField(
-                label=label,
-                choices=field.choices,
-                widget=forms.RadioSelect,
-                required=required,
-                help_text=spec.help,
-            )
-        return forms.ChoiceField(
-            label=label,
-            choices=_choices(field.choices, spec.empty),
+            choices=choices if radio else _choices(choices, spec.empty),
+            widget=forms.RadioSelect if radio else None,
             required=required,
             help_text=spec.help,
         )
