@@ -516,34 +516,22 @@ def _handle_batch(run: _Run, batch: list, start: int) -> None:
         _write_results(run.deposit, outcomes, start)
 
 
-_PASSAGE_COLUMNS = (
-    "certifier_id",
-    "id_technique",
-    "status",
-    "ko_reason",
-    "ko_message",
-    "certification_id",
-    "certification_type",
-    "certification_code",
-    "person_id",
-    "valid_from",
-    "valid_until",
-    "fields",
-    "identity_kind",
-    "identity",
-    "holder_label",
-    "content_hash",
-    "status_before_deletion",
-    "deleted_at",
-    "deleted_by_id",
-    "deletion_reason",
-    "bulk_deletion_id",
-    "purged_at",
-    "last_deposit_id",
-    "created_at",
-    "updated_at",
-)
-_VALUE_COLUMNS = _PASSAGE_COLUMNS[2:-3]
+# The columns keyed by (certifier, idTechnique) and the deposit's own; every other column
+# a passage's upsert writes is named by `assess.passage_values`.
+_KEY_COLUMNS = ("certifier_id", "id_technique")
+_INSERTED_ONLY = ("created_at",)
+
+
+def _passage_row(certifier, outcome: assess.Outcome, *, deposit_id, now) -> dict:
+    """One passage's upsert, column by column (by name, never by position)."""
+    return {
+        "certifier_id": certifier.pk,
+        "id_technique": outcome.record.id_technique,
+        **assess.passage_values(outcome),
+        "last_deposit_id": deposit_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def write_passages(
@@ -560,26 +548,18 @@ def write_passages(
     # SQLite a naive UTC text; an aware value would be stored with its "+00:00" suffix,
     # which the ORM's comparisons then miss).
     now = connection.ops.adapt_datetimefield_value(now)
-    rows = []
-    for outcome in outcomes:
-        values = assess.passage_values(outcome)
-        rows.append(
-            (
-                certifier.pk,
-                outcome.record.id_technique,
-                *(values[column] for column in _VALUE_COLUMNS),
-                deposit_id,
-                now,
-                now,
-            )
-        )
+    values = [
+        _passage_row(certifier, outcome, deposit_id=deposit_id, now=now) for outcome in outcomes
+    ]
+    passage_columns = tuple(values[0])
+    rows = [tuple(row[column] for column in passage_columns) for row in values]
     updates = ", ".join(
         f"{column} = excluded.{column}"
-        for column in _PASSAGE_COLUMNS
-        if column not in ("certifier_id", "id_technique", "created_at")
+        for column in passage_columns
+        if column not in _KEY_COLUMNS + _INSERTED_ONLY
     )
     table = Passage._meta.db_table
-    columns = ", ".join(_PASSAGE_COLUMNS)
+    columns = ", ".join(passage_columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY into a staging table, then one set-based upsert.
@@ -596,7 +576,7 @@ def write_passages(
             )
             cursor.execute("DELETE FROM passage_staging")
         else:
-            placeholders = ", ".join(["%s"] * len(_PASSAGE_COLUMNS))
+            placeholders = ", ".join(["%s"] * len(passage_columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
                 f"ON CONFLICT (certifier_id, id_technique) DO UPDATE SET {updates}",

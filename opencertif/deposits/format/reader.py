@@ -22,6 +22,7 @@ from typing import IO
 
 from lxml import etree
 
+from opencertif.deposits.format import fields as f
 from opencertif.deposits.format import names as n
 from opencertif.deposits.format.messages import french, french_syntax
 
@@ -352,24 +353,22 @@ def all_schema_errors(stream: IO[bytes]) -> list[FileError]:
     return [_error_from_log(entry) for entry in validator.error_log][:MAX_REPORTED_ERRORS]
 
 
+# Where the reader puts each element's value in the PassageRecord, by the element's group.
+_PARTS = {
+    f.PASSAGE: "fields",
+    f.HOLDER: "identity",
+    f.BIRTH_PLACE: "identity",
+    f.NATIONAL_ID: "identity",
+    f.DOSSIER: "identity",
+    f.ENROLMENT: "enrolment",
+    f.DIGITAL: "digital",
+    f.RESULT: "result",
+}
+
+
 def _spec() -> dict[str, tuple[str, str]]:
     """Full tag → (part of the record, code name), for one flat pass over a passage."""
-    spec: dict[str, tuple[str, str]] = {}
-    for tag, key in n.PASSAGE_FIELDS.items():
-        spec[n.NS + tag] = ("fields", key)
-    for tag, key in n.HOLDER_FIELDS.items():
-        spec[n.NS + tag] = ("identity", key)
-    spec[n.NS + n.BIRTH_INSEE] = ("identity", "birth_insee")
-    spec[n.NS + n.BIRTH_POSTAL_CODE] = ("identity", "birth_postal_code")
-    spec[n.NS + "nir"] = ("identity", "nir")
-    for tag, key in n.DOSSIER_FIELDS.items():
-        spec[n.NS + tag] = ("identity", key)
-    for tag, key in n.ENROLMENT_FIELDS.items():
-        spec[n.NS + tag] = ("enrolment", key)
-    spec[n.NS + "scoreGeneral"] = ("digital", "overall_score")
-    for tag, key in n.DIGITAL_RESULT_FIELDS.items():
-        spec[n.NS + tag] = ("result", key)
-    return spec
+    return {n.NS + field.tag: (_PARTS[field.group], field.key) for field in f.FIELDS}
 
 
 _SPEC = _spec()
@@ -396,11 +395,11 @@ def _read_passage(element) -> tuple[dict, str, dict]:
                 kind = kinds[tag]
             elif tag == n.NS + n.ENROLMENT:
                 enrolment = None if node.get(nil) in ("true", "1") else {}
-                fields["enrolment"] = enrolment
+                fields[f.ENROLMENT] = enrolment
             elif tag == n.NS + n.DIGITAL_LEVEL:
                 digital = {"results": []}
-                fields["digital_level"] = digital
-            elif tag == n.NS + "resultat":
+                fields[f.DIGITAL] = digital
+            elif tag == n.NS + n.DIGITAL_RESULT:
                 result = {}
                 digital["results"].append(result)
             continue

@@ -1,6 +1,6 @@
 """Writing deposit files in the official format: sample files for users, tests, benchmarks.
 
-The input uses the code names of names.py; values are escaped; elements whose value is
+The input uses the code names of format/fields.py; values are escaped; elements whose value is
 None are written with xsi:nil="true" when the schema allows it, and omitted otherwise.
 """
 
@@ -8,48 +8,17 @@ from collections.abc import Iterable
 from typing import IO
 from xml.sax.saxutils import escape
 
+from opencertif.deposits.format import fields as f
 from opencertif.deposits.format import names as n
 
-_FIELD_TAGS = {code: tag for tag, code in n.PASSAGE_FIELDS.items()}
-_HOLDER_TAGS = {code: tag for tag, code in n.HOLDER_FIELDS.items()}
-_ENROLMENT_TAGS = {code: tag for tag, code in n.ENROLMENT_FIELDS.items()}
-NILLABLE = {
-    "valid_from",
-    "valid_until",
-    "score",
-    "honours",
-    "usage_name",
-    "birth_month",
-    "birth_day",
-    "access_mode",
-}
-# The order of the official example, easier to read (the schema accepts any order).
-FIELD_ORDER = (
-    "proof_url",
-    "option_label",
-    "obtained_by",
-    "certified_data",
-    "exam_start",
-    "exam_end",
-    "exam_mode",
-    "exam_centre_postal_code",
-    "valid_from",
-    "valid_until",
-    "has_language_level",
-    "language_level",
-    "has_digital_level",
-)
-HOLDER_ORDER = (
-    "birth_name",
-    "usage_name",
-    "first_name1",
-    "first_name2",
-    "first_name3",
-    "birth_year",
-    "birth_month",
-    "birth_day",
-    "sex",
-)
+# The elements the writer knows, in the official schema's order (format/fields.py): the
+# schema accepts any order, the official example uses this one, easier to read.
+_PASSAGE_LAYOUT = f.layout(f.PASSAGE)
+_RESULT = f.of_group(f.RESULT)
+_ENROLMENT = f.of_group(f.ENROLMENT)
+_HOLDER_LAYOUT = f.layout(f.HOLDER)
+_INSEE, _POSTAL = f.of_group(f.BIRTH_PLACE)
+_IDENTIFICATIONS = {kind: f.of_group(kind) for kind in (f.HOLDER, f.NATIONAL_ID, f.DOSSIER)}
 
 
 def _element(tag: str, value, *, nillable: bool) -> str:
@@ -60,56 +29,59 @@ def _element(tag: str, value, *, nillable: bool) -> str:
     return f"<cpf:{tag}>{escape(str(value))}</cpf:{tag}>"
 
 
+def _field(field: f.Field, value) -> str:
+    return _element(field.tag, value, nillable=field.nillable)
+
+
 def passage_xml(passage: dict) -> str:
-    """One <passageCertification> from a dict of code names (see names.py)."""
-    parts = [
-        "<cpf:passageCertification>",
-        _element("idTechnique", passage["id_technique"], nillable=False),
-    ]
+    """One <passageCertification> from a dict of code names (see format/fields.py)."""
+    parts = ["<cpf:passageCertification>"]
     fields = passage.get("fields", {})
-    for key in FIELD_ORDER:
-        if key in fields:
-            parts.append(_element(_FIELD_TAGS[key], fields[key], nillable=key in NILLABLE))
-    digital = fields.get("digital_level")
-    if digital is not None:
-        inner = ""
-        if "overall_score" in digital:
-            inner += _element("scoreGeneral", digital["overall_score"], nillable=False)
-        if digital.get("results") is not None:
-            inner += (
-                "<cpf:resultats>"
-                + "".join(
-                    "<cpf:resultat>"
-                    + _element("niveau", result.get("level"), nillable=False)
-                    + _element("domaineCompetenceId", result.get("domain"), nillable=False)
-                    + _element("competenceId", result.get("competence"), nillable=False)
-                    + "</cpf:resultat>"
-                    for result in digital["results"]
-                )
-                + "</cpf:resultats>"
-            )
-        parts.append(f"<cpf:niveauNumeriqueEuropeen>{inner}</cpf:niveauNumeriqueEuropeen>")
-    for key in ("score", "honours"):
-        if key in fields:
-            parts.append(_element(_FIELD_TAGS[key], fields[key], nillable=True))
-    if "enrolment" in fields:
-        enrolment = fields["enrolment"]
-        if enrolment is None:
-            parts.append('<cpf:modalitesInscription xsi:nil="true"/>')
-        else:
-            parts.append(
-                "<cpf:modalitesInscription>"
-                + "".join(
-                    _element(_ENROLMENT_TAGS[key], value, nillable=key in NILLABLE)
-                    for key, value in enrolment.items()
-                )
-                + "</cpf:modalitesInscription>"
-            )
-    parts.append(_identification(passage["identity_kind"], passage["identity"]))
-    if "verbatim" in fields:
-        parts.append(_element("verbatim", fields["verbatim"], nillable=False))
+    for item in _PASSAGE_LAYOUT:
+        if isinstance(item, f.Field):
+            if item.key == "id_technique":
+                parts.append(_field(item, passage["id_technique"]))
+            elif item.key in fields:
+                parts.append(_field(item, fields[item.key]))
+        elif item.name == f.DIGITAL:
+            parts.append(_digital(fields.get(f.DIGITAL)))
+        elif item.name == f.ENROLMENT:
+            if f.ENROLMENT in fields:
+                parts.append(_enrolment(fields[f.ENROLMENT]))
+        elif item.name == f.IDENTIFICATION:
+            parts.append(_identification(passage["identity_kind"], passage["identity"]))
     parts.append("</cpf:passageCertification>")
     return "".join(parts)
+
+
+def _digital(digital: dict | None) -> str:
+    if digital is None:
+        return ""
+    inner = ""
+    for field in f.of_group(f.DIGITAL):
+        if field.key in digital:
+            inner += _field(field, digital[field.key])
+    if digital.get("results") is not None:
+        inner += (
+            f"<cpf:{f.RESULTS_TAG}>"
+            + "".join(
+                f"<cpf:{n.DIGITAL_RESULT}>"
+                + "".join(_field(field, result.get(field.key)) for field in _RESULT)
+                + f"</cpf:{n.DIGITAL_RESULT}>"
+                for result in digital["results"]
+            )
+            + f"</cpf:{f.RESULTS_TAG}>"
+        )
+    return f"<cpf:{n.DIGITAL_LEVEL}>{inner}</cpf:{n.DIGITAL_LEVEL}>"
+
+
+def _enrolment(enrolment: dict | None) -> str:
+    if enrolment is None:
+        return f'<cpf:{n.ENROLMENT} xsi:nil="true"/>'
+    inner = "".join(
+        _field(field, enrolment[field.key]) for field in _ENROLMENT if field.key in enrolment
+    )
+    return f"<cpf:{n.ENROLMENT}>{inner}</cpf:{n.ENROLMENT}>"
 
 
 def passage_document(passage: dict) -> str:
@@ -124,38 +96,35 @@ def passage_document(passage: dict) -> str:
 
 
 def _identification(kind: str, identity: dict) -> str:
-    if kind == "national_id":
-        inner = (
-            "<cpf:identifiantNational>"
-            + _element("nir", identity["nir"], nillable=False)
-            + _element("nomNaissance", identity["birth_name"], nillable=False)
-            + "</cpf:identifiantNational>"
-        )
-    elif kind == "dossier":
-        inner = (
-            "<cpf:dossierFormation>"
-            + _element("idDossier", identity["dossier_id"], nillable=False)
-            + _element("nomTitulaire", identity["dossier_name"], nillable=False)
-            + _element("prenom1Titulaire", identity["dossier_first_name"], nillable=False)
-            + "</cpf:dossierFormation>"
-        )
+    if kind in (f.NATIONAL_ID, f.DOSSIER):
+        tag = f.GROUP_BY_NAME[kind].tag
+        inner = "".join(_field(field, identity.get(field.key)) for field in _IDENTIFICATIONS[kind])
+        inner = f"<cpf:{tag}>{inner}</cpf:{tag}>"
     else:
-        inner = "<cpf:titulaire>"
-        for key in HOLDER_ORDER:
-            if key in identity:
-                inner += _element(_HOLDER_TAGS[key], identity[key], nillable=key in NILLABLE)
-        if identity.get("birth_insee"):
-            code = _element("codeInsee", identity["birth_insee"], nillable=False)
-            place = f"<cpf:codeInseeNaissance>{code}</cpf:codeInseeNaissance>"
-        else:
-            code = _element("codePostal", identity.get("birth_postal_code"), nillable=True)
-            place = f"<cpf:codePostalNaissance>{code}</cpf:codePostalNaissance>"
-        inner += f"<cpf:codeCommuneNaissance>{place}</cpf:codeCommuneNaissance>"
-        for key in ("birth_town", "birth_country", "birth_country_label"):
-            if identity.get(key):
-                inner += _element(_HOLDER_TAGS[key], identity[key], nillable=False)
-        inner += "</cpf:titulaire>"
-    return f"<cpf:identificationTitulaire>{inner}</cpf:identificationTitulaire>"
+        inner = f"<cpf:{n.HOLDER}>"
+        place_written = False
+        for item in _HOLDER_LAYOUT:
+            if isinstance(item, f.Group):
+                inner += _birth_place(identity)
+                place_written = True
+            elif not place_written and item.key in identity:
+                inner += _field(item, identity[item.key])
+            elif place_written and identity.get(item.key):
+                # After the birth place come details (town, country) that the form sends
+                # empty when unknown: written only when they hold something.
+                inner += _field(item, identity[item.key])
+        inner += f"</cpf:{n.HOLDER}>"
+    return f"<cpf:{n.IDENTIFICATION}>{inner}</cpf:{n.IDENTIFICATION}>"
+
+
+def _birth_place(identity: dict) -> str:
+    # The INSEE code when there is one, the postal code (nil when unknown) otherwise.
+    if identity.get(_INSEE.key):
+        tag, code = f.BIRTH_INSEE_TAG, _field(_INSEE, identity[_INSEE.key])
+    else:
+        tag, code = f.BIRTH_POSTAL_TAG, _field(_POSTAL, identity.get(_POSTAL.key))
+    place = f"<cpf:{tag}>{code}</cpf:{tag}>"
+    return f"<cpf:{n.BIRTH_PLACE}>{place}</cpf:{n.BIRTH_PLACE}>"
 
 
 def write(

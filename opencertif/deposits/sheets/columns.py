@@ -1,12 +1,15 @@
 """The columns of a spreadsheet of passages: the official template's data IDs (1.1…9.3),
 labels and aliases, the code name each one fills, how its cells are read, and the XML
-element each one becomes (to place the schema's errors at their column)."""
+element each one becomes (to place the schema's errors at their column).
+
+The envelope's columns (blocks 1 to 4) are described here; the passages' come from the
+table of passage fields (`format/fields.py`)."""
 
 from dataclasses import dataclass
 
 from opencertif.core.text import fold
+from opencertif.deposits.format import fields, vocabulary
 from opencertif.deposits.format import names as n
-from opencertif.deposits.format import vocabulary
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,41 @@ def _values(choices) -> tuple[str, ...]:
     return tuple(value for value, _label in choices)
 
 
+# How a cell of each kind of field is read (`values.convert_cell`), unless the table says.
+_READING = {
+    fields.TEXT: "text",
+    fields.DATE: "date",
+    fields.BOOLEAN: "bool",
+    fields.INTEGER: "int",
+    fields.ENUMERATION: "enum",
+}
+# The passage fields the template offers, in its order (format/fields.py).
+_OFFERED = sorted(
+    (field for field in fields.FIELDS if isinstance(field.sheet, fields.Sheet)),
+    key=fields.sheet_order,
+)
+
+
+def _column(field: fields.Field) -> Column:
+    sheet = field.sheet
+    kind = sheet.reading or _READING[field.kind]
+    values = BOOLEAN if field.kind == fields.BOOLEAN else ()
+    if field.kind == fields.ENUMERATION:
+        values = field.values
+    return Column(
+        sheet.id or field.dictionary_id,
+        sheet.label,
+        field.key,
+        kind,
+        field.required,
+        field.nillable,
+        values=values,
+        hint=sheet.hint,
+        aliases=sheet.aliases,
+    )
+
+
+# The envelope's columns (blocks 1 to 4), then the passage fields' (blocks 5 to 9, NIR).
 COLUMNS: tuple[Column, ...] = (
     Column("1.1", "Id Flux", "id_flux", "skip", hint="Automatique : ne rien inscrire."),
     Column("1.2", "Horodatage", "timestamp", "skip", hint="Automatique : ne rien inscrire."),
@@ -66,148 +104,7 @@ COLUMNS: tuple[Column, ...] = (
         values=_values(vocabulary.NATURES),
         hint="Vide : CERTIFICATEUR si vous êtes le certificateur, sinon TIERS_CONFIANCE.",
     ),
-    Column(
-        "5.1",
-        "Id Technique",
-        "id_technique",
-        "text",
-        True,
-        hint="Votre identifiant du passage, unique (1 à 255 caractères).",
-    ),
-    Column("5.2", "Url Preuve", "proof_url", hint="Lien durable vers la preuve numérique."),
-    Column("5.3", "Libelle Option", "option_label", hint="Option, mention ou spécialité."),
-    Column(
-        "5.4",
-        "Obtention Certification",
-        "obtained_by",
-        "enum",
-        True,
-        values=_values(vocabulary.OBTAINED_BY),
-    ),
-    Column("5.5", "Donnee Certifiee", "certified_data", "bool", True, values=BOOLEAN),
-    Column("5.6", "Date Debut Examen", "exam_start", "date", hint="JJ/MM/AAAA."),
-    Column("5.7", "Date Fin Examen", "exam_end", "date", hint="JJ/MM/AAAA."),
-    Column(
-        "5.8",
-        "Modalite Passage Examen",
-        "exam_mode",
-        "enum",
-        values=_values(vocabulary.EXAM_MODES),
-    ),
-    Column("5.9", "Code Postal Centre Examen", "exam_centre_postal_code", "postal"),
-    Column("5.10", "Date Debut Validite", "valid_from", "date", True, True, hint="JJ/MM/AAAA."),
-    Column(
-        "5.11",
-        "Date Fin Validite",
-        "valid_until",
-        "date",
-        nillable=True,
-        hint="JJ/MM/AAAA, ou NILL si la certification n'expire pas.",
-    ),
-    Column(
-        "5.12", "Presence Niveau Langue Euro", "has_language_level", "bool", True, values=BOOLEAN
-    ),
-    Column(
-        "5.13",
-        "Niveau Langue Europeen",
-        "language_level",
-        "enum",
-        values=_values(vocabulary.LANGUAGE_LEVELS),
-        hint="Si la présence du niveau de langue est OUI.",
-    ),
-    Column(
-        "5.14",
-        "Presence Niveau Numerique Euro",
-        "has_digital_level",
-        "bool",
-        True,
-        values=BOOLEAN,
-    ),
-    Column("5.15", "Scoring", "score", nillable=True, hint="Score atteint, ou NILL."),
-    Column(
-        "5.16",
-        "Mention Validee",
-        "honours",
-        "enum",
-        nillable=True,
-        values=_values(vocabulary.HONOURS),
-        hint="Ou NILL.",
-    ),
-    Column("5.17", "Verbatim", "verbatim", hint="Information complémentaire."),
-    Column("6.1", "Score General", "overall_score", "int", hint="DigComp : 1 à 1000."),
-    Column("6.2", "Niveau", "level", "int", hint="DigComp : 1 à 8."),
-    Column("6.3", "Domaine Competence Id", "domain", hint="DigComp : 1 à 5."),
-    Column("6.4", "Competence Id", "competence", hint="DigComp : 1 à 6."),
-    Column(
-        "7.1",
-        "Modalite Acces",
-        "access_mode",
-        "enum",
-        nillable=True,
-        values=_values(vocabulary.ACCESS_MODES),
-        hint="Ou NILL.",
-    ),
-    Column(
-        "7.2",
-        "Voie Access Vae",
-        "vae_route",
-        "enum",
-        values=_values(vocabulary.VAE_ROUTES),
-        hint="Si la modalité d'accès est VAE.",
-    ),
-    Column(
-        "7.3",
-        "Initiative Inscription",
-        "initiative",
-        "enum",
-        values=_values(vocabulary.INITIATIVES),
-    ),
-    Column("7.4", "Date Inscription", "enrolment_date", "date", hint="JJ/MM/AAAA."),
-    Column("8.1", "Nom Naissance", "birth_name", required=True),
-    Column("8.2", "Nom Usage", "usage_name", nillable=True, hint="Vide ou NILL : aucun."),
-    Column("8.3", "Prenom 1", "first_name1", required=True),
-    Column("8.4", "Prenom 2", "first_name2"),
-    Column("8.5", "Prenom 3", "first_name3"),
-    Column("8.6", "Annee Naissance", "birth_year", "int", True, hint="1900 à 2099."),
-    Column("8.7", "Mois Naissance", "birth_month", "int", nillable=True, hint="1 à 12, ou NILL."),
-    Column("8.8", "Jour Naissance", "birth_day", "int", nillable=True, hint="1 à 31, ou NILL."),
-    Column("8.9", "Sexe", "sex", "enum", True, values=("F", "M")),
-    Column(
-        "8.10",
-        "Code Insee Commune Naissance",
-        "birth_insee",
-        "insee",
-        hint="5 caractères ; né à l'étranger : 99 + code du pays.",
-        aliases=("Code Insee",),
-    ),
-    Column(
-        "8.11",
-        "Code Postal Commune Naissance",
-        "birth_postal_code",
-        "postal",
-        nillable=True,
-        hint="Si le code INSEE est vide.",
-        aliases=("Code Postal",),
-    ),
-    Column("8.12", "Libelle Commune Naissance", "birth_town"),
-    Column(
-        "8.13",
-        "Code Pays Naissance",
-        "birth_country",
-        "country",
-        hint="Né à l'étranger : 3 derniers chiffres du code INSEE du pays.",
-    ),
-    Column("8.14", "Libelle Pays Naissance", "birth_country_label"),
-    Column("9.1", "Id Dossier", "dossier_id", hint="Dossier CPF : à la place du bloc 8."),
-    Column("9.2", "Nom Titulaire", "dossier_name"),
-    Column("9.3", "Prenom 1 Titulaire", "dossier_first_name"),
-    Column(
-        "NIR",
-        "NIR",
-        "nir",
-        "nir",
-        hint="13 caractères sans la clé, avec le nom de naissance (8.1) : remplace le bloc 8.",
-    ),
+    *(_column(field) for field in _OFFERED),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 COLUMN_ORDER = {column.key: position for position, column in enumerate(COLUMNS)}
@@ -216,7 +113,7 @@ ENVELOPE_KEYS = ("emitter", "certifier", "contract", "type", "code", "nature")
 FIELD_KEYS = tuple(key for key in n.PASSAGE_FIELDS.values() if key != "id_technique")
 ENROLMENT_KEYS = tuple(n.ENROLMENT_FIELDS.values())
 RESULT_KEYS = tuple(n.DIGITAL_RESULT_FIELDS.values())
-HOLDER_KEYS = (*n.HOLDER_FIELDS.values(), "birth_insee", "birth_postal_code")
+HOLDER_KEYS = (*n.HOLDER_FIELDS.values(), *n.BIRTH_PLACE_FIELDS.values())
 DOSSIER_KEYS = tuple(n.DOSSIER_FIELDS.values())
 # Values the data dictionary requires for a CREATION, checked here to point at the column.
 REQUIRED_KEYS = tuple(n.REQUIRED_FOR_CREATION)
@@ -240,29 +137,20 @@ CAPTIONS = {
 }
 START_MARKER = "commencez votre saisie"
 
-# XML element (local name) → the column that holds it, to place the schema's errors.
+# XML element (local name) → the column that holds it, to place the schema's errors: a
+# field's element at its column, an element holding others at the column of its first.
 TAG_COLUMNS = {
-    **n.PASSAGE_FIELDS,
-    **n.HOLDER_FIELDS,
-    **n.ENROLMENT_FIELDS,
-    **n.DOSSIER_FIELDS,
-    **n.DIGITAL_RESULT_FIELDS,
-    "scoreGeneral": "overall_score",
-    "niveauNumeriqueEuropeen": "overall_score",
-    "resultats": "level",
-    "resultat": "level",
-    "modalitesInscription": "access_mode",
-    "nir": "nir",
-    "identifiantNational": "nir",
-    "codeInsee": "birth_insee",
-    "codeInseeNaissance": "birth_insee",
-    "codePostal": "birth_postal_code",
-    "codePostalNaissance": "birth_postal_code",
-    "codeCommuneNaissance": "birth_insee",
-    "titulaire": "birth_name",
-    "identificationTitulaire": "birth_name",
-    "dossierFormation": "dossier_id",
-    "passageCertification": "id_technique",
+    **{field.tag: field.key for field in fields.FIELDS},
+    **{group.tag: fields.first_of(group.name).key for group in fields.GROUPS},
+    fields.RESULTS_TAG: fields.first_of(fields.RESULT).key,
+    **dict(
+        zip(
+            (fields.BIRTH_INSEE_TAG, fields.BIRTH_POSTAL_TAG),
+            (field.key for field in fields.of_group(fields.BIRTH_PLACE)),
+            strict=True,
+        )
+    ),
+    "passageCertification": fields.first_of(fields.PASSAGE).key,
 }
 
 

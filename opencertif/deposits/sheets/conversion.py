@@ -31,8 +31,8 @@ from lxml import etree
 from opencertif.core.text import fold
 from opencertif.deposits import engine, samples
 from opencertif.deposits.enums import AccountRole, Channel
+from opencertif.deposits.format import fields, reader, writer
 from opencertif.deposits.format import names as n
-from opencertif.deposits.format import reader, writer
 from opencertif.deposits.format.messages import french
 from opencertif.deposits.models import Deposit, DepositAccount
 from opencertif.deposits.services import may_deposit
@@ -79,24 +79,8 @@ _ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
 _EXPECTED_LIST = re.compile(r"Expected is (?:one of )?\(([^)]*)\)")
 _ANY_NS = re.compile(r"\{[^}]*\}")
 # Elements the schema requires inside their parent (the others are optional).
-REQUIRED_TAGS = {
-    "idTechnique",
-    "identificationTitulaire",
-    "nomNaissance",
-    "nomUsage",
-    "prenom1",
-    "anneeNaissance",
-    "moisNaissance",
-    "jourNaissance",
-    "sexe",
-    "codeCommuneNaissance",
-    "nir",
-    "idDossier",
-    "nomTitulaire",
-    "prenom1Titulaire",
-    "modaliteAcces",
-    "codeInsee",
-    "codePostal",
+REQUIRED_TAGS = {field.tag for field in fields.FIELDS if field.schema_required} | {
+    group.tag for group in fields.GROUPS if group.schema_required
 }
 _WHERE = re.compile(r"^(?:Élément )?« [^»]+ » : ")
 

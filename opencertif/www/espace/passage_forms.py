@@ -12,6 +12,7 @@ import re
 from django import forms
 
 from opencertif.deposits.enums import PassageStatus
+from opencertif.deposits.format import fields as f
 from opencertif.deposits.format import vocabulary as v
 from opencertif.passages.care import MISSING_VERSION
 from opencertif.passages.listing import SORTS, read_filters
@@ -48,8 +49,8 @@ CONDITIONS = {
     "dossier_first_name": ("identity_kind", ("dossier",)),
 }
 for _index in range(1, DIGITAL_ROWS + 1):
-    for _part in ("level", "domain", "competence"):
-        CONDITIONS[f"digital_{_part}_{_index}"] = ("has_digital_level", ("oui",))
+    for _field in f.of_group(f.RESULT):
+        CONDITIONS[f"{_field.form.name}_{_index}"] = ("has_digital_level", ("oui",))
 
 
 def _choices(values, empty: str | None = None):
@@ -73,110 +74,67 @@ def _date(label, required=False, help_text="Format JJ/MM/AAAA"):
     )
 
 
-class PassageForm(DsfrForm):
-    """Every datum of a passage of certification, grouped as on the official form."""
+def _form_field(field: f.Field, *, label: str = "") -> forms.Field:
+    """The form's field for one passage field: its kind, vocabulary, limits and whether
+    it is required come from the table (format/fields.py), its wording from its `Form`."""
+    spec = field.form
+    label = label or spec.label or field.label
+    required = spec.required
+    if required is None:
+        # A field shown on condition is checked by `clean`, the condition known.
+        required = field.required and (spec.name or field.key) not in CONDITIONS
+    if field.kind == f.BOOLEAN or field.choices:
+        # Booleans and short vocabularies as buttons, the others as a list with its
+        # choice "nothing" when optional.
+        radio = field.kind == f.BOOLEAN or spec.radio
+        choices = YES_NO if field.kind == f.BOOLEAN else field.choices
+        return forms.ChoiceField(
+            label=label,
+            choices=choices if radio else _choices(choices, spec.empty),
+            widget=forms.RadioSelect if radio else None,
+            required=required,
+            help_text=spec.help,
+        )
+    if field.kind == f.INTEGER:
+        return forms.IntegerField(
+            label=label,
+            required=required,
+            min_value=field.min_value,
+            max_value=field.max_value,
+            help_text=spec.help,
+        )
+    if field.kind == f.DATE:
+        return _date(label, required=required, help_text=spec.help or "Format JJ/MM/AAAA")
+    return _text(label, field.max_length, required=required, help_text=spec.help)
+
+
+def _offered_in(group: str) -> tuple[f.Field, ...]:
+    return tuple(field for field in _OFFERED if field.group == group)
+
+
+# The passage fields the form offers (the results of the digital level are repeated rows,
+# added per form).
+_OFFERED = tuple(field for field in f.FIELDS if isinstance(field.form, f.Form))
+_RESULT = tuple(field for field in _OFFERED if field.group == f.RESULT)
+TableFields = type(
+    "TableFields",
+    (DsfrForm,),
+    {field.form_name: _form_field(field) for field in _OFFERED if field.group != f.RESULT},
+)
+
+
+class PassageForm(TableFields):
+    """Every datum of a passage of certification, grouped as on the official form: the
+    passage fields of the table, and what the form asks to fill them (the certification,
+    how the holder is identified, where they were born)."""
 
     route = forms.ChoiceField(label="Certificateur", required=False)
     certification = forms.ChoiceField(label="Certification")
-    id_technique = _text(
-        "idTechnique",
-        255,
-        help_text="Votre identifiant du passage, unique pour le certificateur. Laissé vide, il "
-        "est créé pour vous.",
-    )
-    obtained_by = forms.ChoiceField(
-        label="Obtention de la certification", choices=v.OBTAINED_BY, widget=forms.RadioSelect
-    )
-    certified_data = forms.ChoiceField(
-        label="Le résultat est-il définitif ?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-        help_text="« Non » si des recours ou des rattrapages peuvent encore le changer.",
-    )
-    exam_start = _date("Début de l'examen (facultatif)")
-    exam_end = _date("Fin de l'examen (facultatif)")
-    exam_mode = forms.ChoiceField(
-        label="Modalité de l'examen (facultatif)",
-        choices=_choices(v.EXAM_MODES, "Non précisée"),
-        required=False,
-    )
-    exam_centre_postal_code = _text("Code postal du centre d'examen (facultatif)", 9)
-    valid_from = _date(
-        "Début de validité",
-        required=True,
-        help_text="La date du parchemin. Format JJ/MM/AAAA.",
-    )
-    valid_until = _date(
-        "Fin de validité (facultatif)",
-        help_text="Laissez vide si la certification n'expire pas. Format JJ/MM/AAAA.",
-    )
-    has_language_level = forms.ChoiceField(
-        label="Un niveau de langue européen (CECRL) est-il attesté ?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-    )
-    language_level = forms.ChoiceField(
-        label="Niveau de langue",
-        choices=_choices(v.LANGUAGE_LEVELS, "Choisir"),
-        required=False,
-        help_text="Si un niveau de langue est attesté.",
-    )
-    has_digital_level = forms.ChoiceField(
-        label="Un niveau numérique européen (DigComp) est-il attesté ?",
-        choices=YES_NO,
-        widget=forms.RadioSelect,
-    )
-    overall_score = forms.IntegerField(
-        label="Score général DigComp (facultatif)",
-        required=False,
-        min_value=1,
-        max_value=1000,
-        help_text="Entre 1 et 1 000, si un niveau numérique est attesté.",
-    )
-    score = _text("Score obtenu (facultatif)", 255)
-    honours = forms.ChoiceField(
-        label="Mention", choices=_choices(v.HONOURS, "Non renseignée"), required=False
-    )
-    option_label = _text("Option, mention ou spécialité (facultatif)", 255)
-    proof_url = _text("Lien vers la preuve numérique (facultatif)", 255)
-    verbatim = _text("Information complémentaire (facultatif)", 255)
-    access_mode = forms.ChoiceField(
-        label="Modalité d'accès à la certification",
-        choices=_choices(v.ACCESS_MODES, "Non renseignée"),
-        required=False,
-    )
-    vae_route = forms.ChoiceField(
-        label="Voie d'accès VAE",
-        choices=_choices(v.VAE_ROUTES, "Choisir"),
-        required=False,
-        help_text="Obligatoire quand l'accès est la VAE.",
-    )
-    initiative = forms.ChoiceField(
-        label="Initiative de l'inscription (facultatif)",
-        choices=_choices(v.INITIATIVES, "Non précisée"),
-        required=False,
-    )
-    enrolment_date = _date("Date d'inscription (facultatif)")
     identity_kind = forms.ChoiceField(
         label="Comment identifiez-vous le titulaire ?",
         choices=v.IDENTITY_KINDS,
         widget=forms.RadioSelect,
         initial="holder",
-    )
-    birth_name = _text("Nom de naissance", 60)
-    usage_name = _text("Nom d'usage (facultatif)", 60)
-    first_name1 = _text("Prénom", 60)
-    first_name2 = _text("Deuxième prénom (facultatif)", 60)
-    first_name3 = _text("Troisième prénom (facultatif)", 60)
-    sex = forms.ChoiceField(label="Sexe", choices=v.SEXES, widget=forms.RadioSelect, required=False)
-    birth_year = forms.IntegerField(
-        label="Année de naissance", required=False, min_value=1900, max_value=2099
-    )
-    birth_month = forms.IntegerField(
-        label="Mois de naissance (facultatif)", required=False, min_value=1, max_value=12
-    )
-    birth_day = forms.IntegerField(
-        label="Jour de naissance (facultatif)", required=False, min_value=1, max_value=31
     )
     birth_place_kind = forms.ChoiceField(
         label="Lieu de naissance",
@@ -189,41 +147,23 @@ class PassageForm(DsfrForm):
         required=False,
         initial="insee",
     )
-    birth_insee = _text("Code INSEE de la commune de naissance", 5, help_text="5 caractères.")
-    birth_postal_code = _text("Code postal de la commune de naissance", 9)
+    # The INSEE code of the country, from which the form writes the birth INSEE code and
+    # the 3-digit country code.
     birth_country_code = _text(
         "Code INSEE du pays de naissance",
         5,
         help_text="5 chiffres commençant par 99 (ex. : 99134 pour l'Espagne).",
     )
-    birth_town = _text("Commune de naissance (facultatif)", 60)
-    birth_country_label = _text("Pays de naissance (facultatif)", 60)
-    nir = _text(
-        "NIR (sans la clé)",
-        13,
-        help_text="13 caractères : sexe, année, mois, département (2A/2B), commune, rang.",
-    )
-    nir_birth_name = _text("Nom de naissance", 60)
-    dossier_id = _text("Identifiant du dossier de formation CPF", 13)
-    dossier_name = _text("Nom du titulaire dans le dossier", 30)
-    dossier_first_name = _text("Prénom du titulaire dans le dossier", 20)
 
     def __init__(self, *args, routes=(), fiches=(), passage=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.passage = passage
         self.kept_nir = ""
         for index in range(1, DIGITAL_ROWS + 1):
-            self.fields[f"digital_level_{index}"] = forms.IntegerField(
-                label=f"Compétence {index} : niveau", required=False, min_value=1, max_value=8
-            )
-            self.fields[f"digital_domain_{index}"] = forms.ChoiceField(
-                label=f"Compétence {index} : domaine",
-                choices=_choices(v.DIGITAL_DOMAINS, "Choisir"),
-                required=False,
-            )
-            self.fields[f"digital_competence_{index}"] = _text(
-                f"Compétence {index} : numéro", 1, help_text="Un chiffre."
-            )
+            for field in _RESULT:
+                self.fields[f"{field.form_name}_{index}"] = _form_field(
+                    field, label=f"Compétence {index} : {field.form.label}"
+                )
         self.fields["route"].choices = [(route.key, route.label) for route in routes]
         self.fields["certification"].choices = [("", "Choisir une certification")] + [
             (number, f"{number} – {title}") for number, title in fiches
@@ -254,9 +194,9 @@ class PassageForm(DsfrForm):
     @property
     def digital_fields(self):
         return [
-            self[f"digital_{part}_{index}"]
+            self[f"{field.form_name}_{index}"]
             for index in range(1, DIGITAL_ROWS + 1)
-            for part in ("level", "domain", "competence")
+            for field in _RESULT
         ]
 
     # -------------------------------------------------------------- from a passage
@@ -275,59 +215,37 @@ class PassageForm(DsfrForm):
             "id_technique": passage.id_technique,
             "identity_kind": passage.identity_kind or "holder",
         }
-        for key in (
-            "obtained_by",
-            "exam_start",
-            "exam_end",
-            "exam_mode",
-            "exam_centre_postal_code",
-            "valid_from",
-            "valid_until",
-            "language_level",
-            "score",
-            "honours",
-            "option_label",
-            "proof_url",
-            "verbatim",
-        ):
-            if fields.get(key) is not None:
-                initial[key] = fields[key]
-        for key in ("certified_data", "has_language_level", "has_digital_level"):
-            if key in fields:
-                initial[key] = yes_no(fields[key])
+        for field in _offered_in(f.PASSAGE):
+            if field.key == "id_technique":
+                continue
+            if field.kind == f.BOOLEAN:
+                if field.key in fields:
+                    initial[field.key] = yes_no(fields[field.key])
+            elif fields.get(field.key) is not None:
+                initial[field.key] = fields[field.key]
         digital = fields.get("digital_level") or {}
         initial["overall_score"] = digital.get("overall_score")
         for index, result in enumerate(digital.get("results") or [], 1):
             if index > DIGITAL_ROWS:
                 break
-            initial[f"digital_level_{index}"] = result.get("level")
-            initial[f"digital_domain_{index}"] = result.get("domain")
-            initial[f"digital_competence_{index}"] = result.get("competence")
-        enrolment = fields.get("enrolment") or {}
-        for key in ("access_mode", "vae_route", "initiative", "enrolment_date"):
-            if enrolment.get(key) is not None:
-                initial[key] = enrolment[key]
+            for field in _RESULT:
+                initial[f"{field.form_name}_{index}"] = result.get(field.key)
+        enrolment = fields.get(f.ENROLMENT) or {}
+        for field in _offered_in(f.ENROLMENT):
+            if enrolment.get(field.key) is not None:
+                initial[field.key] = enrolment[field.key]
         if passage.identity_kind == "national_id":
-            initial["nir_birth_name"] = identity.get("birth_name")
+            # The NIR is never shown again: its field says it is kept when left empty.
+            for field in _offered_in(f.NATIONAL_ID):
+                if field.key != "nir":
+                    initial[field.form_name] = identity.get(field.key)
         elif passage.identity_kind == "dossier":
-            for key in ("dossier_id", "dossier_name", "dossier_first_name"):
-                initial[key] = identity.get(key)
+            for field in _offered_in(f.DOSSIER):
+                initial[field.form_name] = identity.get(field.key)
         else:
-            for key in (
-                "birth_name",
-                "usage_name",
-                "first_name1",
-                "first_name2",
-                "first_name3",
-                "sex",
-                "birth_year",
-                "birth_month",
-                "birth_day",
-                "birth_town",
-                "birth_country_label",
-            ):
-                if identity.get(key) is not None:
-                    initial[key] = identity[key]
+            for field in _offered_in(f.HOLDER):
+                if identity.get(field.key) is not None:
+                    initial[field.form_name] = identity[field.key]
             insee = identity.get("birth_insee") or ""
             if insee.startswith("99"):
                 initial["birth_place_kind"], initial["birth_country_code"] = "abroad", insee
@@ -417,80 +335,63 @@ class PassageForm(DsfrForm):
             value = data.get(name)
             return value.isoformat() if value else None
 
-        fields = {
-            "obtained_by": data["obtained_by"],
-            "certified_data": data["certified_data"] == "oui",
-            "valid_from": day("valid_from"),
-            "valid_until": day("valid_until"),
-            "has_language_level": data["has_language_level"] == "oui",
-            "has_digital_level": data["has_digital_level"] == "oui",
-            "score": text("score"),
-            "honours": data.get("honours") or None,
-        }
-        optional = {
-            "exam_start": day("exam_start"),
-            "exam_end": day("exam_end"),
-            "exam_mode": data.get("exam_mode") or None,
-            "exam_centre_postal_code": text("exam_centre_postal_code"),
-            "option_label": text("option_label"),
-            "proof_url": text("proof_url"),
-            "verbatim": text("verbatim"),
-        }
-        fields.update({key: value for key, value in optional.items() if value is not None})
-        if fields["has_language_level"]:
-            fields["language_level"] = data["language_level"]
+        def value(field, name=""):
+            name = name or field.form_name
+            if field.kind == f.BOOLEAN:
+                return data.get(name) == "oui"
+            if field.kind == f.DATE:
+                return day(name)
+            if field.kind == f.INTEGER:
+                return data.get(name)
+            if field.choices:
+                return data.get(name) or None
+            return text(name)
+
+        def applies(field):
+            control, values = CONDITIONS.get(field.form_name, (None, ()))
+            return control is None or data.get(control) in values
+
+        # A field the schema or a CREATION requires, or nil when unknown, is always sent;
+        # another one when given, and only when its condition holds.
+        fields = {}
+        for field in _offered_in(f.PASSAGE):
+            if field.key == "id_technique" or not applies(field):
+                continue
+            given = value(field)
+            if field.required or field.nillable or field.key in CONDITIONS or given is not None:
+                fields[field.key] = given
         if fields["has_digital_level"]:
             digital = {}
             if data.get("overall_score"):
                 digital["overall_score"] = data["overall_score"]
             results = []
             for index in range(1, DIGITAL_ROWS + 1):
-                row = {
-                    "level": data.get(f"digital_level_{index}"),
-                    "domain": data.get(f"digital_domain_{index}") or None,
-                    "competence": text(f"digital_competence_{index}"),
-                }
+                row = {field.key: value(field, f"{field.form_name}_{index}") for field in _RESULT}
                 if any(value is not None for value in row.values()):
                     results.append(row)
             if results:
                 digital["results"] = results
-            fields["digital_level"] = digital
+            fields[f.DIGITAL] = digital
         enrolment = {
-            "access_mode": data.get("access_mode") or None,
-            "vae_route": data.get("vae_route") or None
-            if data.get("access_mode") == "VAE"
-            else None,
-            "initiative": data.get("initiative") or None,
-            "enrolment_date": day("enrolment_date"),
+            field.key: value(field) if applies(field) else None
+            for field in _offered_in(f.ENROLMENT)
         }
         if any(value is not None for value in enrolment.values()):
-            fields["enrolment"] = {
+            # The access mode is required inside the enrolment (nil when unknown).
+            fields[f.ENROLMENT] = {
                 key: value
                 for key, value in enrolment.items()
-                if value is not None or key == "access_mode"
+                if value is not None or f.BY_KEY[key].schema_required
             }
         kind = data["identity_kind"]
-        if kind == "national_id":
-            identity = {"nir": data["nir"], "birth_name": text("nir_birth_name")}
-        elif kind == "dossier":
-            identity = {
-                "dossier_id": text("dossier_id"),
-                "dossier_name": text("dossier_name"),
-                "dossier_first_name": text("dossier_first_name"),
-            }
+        if kind in (f.NATIONAL_ID, f.DOSSIER):
+            identity = {field.key: value(field) for field in _offered_in(kind)}
         else:
-            identity = {
-                "birth_name": text("birth_name"),
-                "usage_name": text("usage_name"),
-                "first_name1": text("first_name1"),
-                "birth_year": data.get("birth_year"),
-                "birth_month": data.get("birth_month"),
-                "birth_day": data.get("birth_day"),
-                "sex": data.get("sex"),
-            }
-            for key in ("first_name2", "first_name3"):
-                if text(key):
-                    identity[key] = text(key)
+            identity = {}
+            for field in _offered_in(f.HOLDER):
+                given = value(field) if applies(field) else None
+                if field.schema_required or given is not None:
+                    identity[field.key] = given
             place = data.get("birth_place_kind") or "insee"
             if place == "insee":
                 identity["birth_insee"] = text("birth_insee").upper()
@@ -498,12 +399,8 @@ class PassageForm(DsfrForm):
                 code = text("birth_country_code")
                 identity["birth_insee"] = code
                 identity["birth_country"] = code[2:]
-                if text("birth_country_label"):
-                    identity["birth_country_label"] = text("birth_country_label")
             else:
                 identity["birth_postal_code"] = text("birth_postal_code")
-            if text("birth_town"):
-                identity["birth_town"] = text("birth_town")
         return {
             "id_technique": id_technique,
             "fields": fields,
