@@ -595,3 +595,39 @@ def test_the_rights_matrix_of_deposits_and_passages(client, deposit_world, step,
         assert step.done(world) == writes, (role, step.name)
     if not allowed or (step.done is not None and not writes):
         assert fingerprint() == before, (role, step.name)
+
+
+def test_a_reader_reads_the_deposit_and_passage_pages_without_any_control_to_write(
+    client, deposit_world
+):
+    world, ids = deposit_world, deposit_world["ids"]
+    client.force_login(world["people"]["reader"])
+    html = page(client.get("/espace/passages/"))
+    assert "U-1" in html
+    for control in ("Déclarer un passage", "Supprimer des passages en masse", "cochés"):
+        assert control not in html, control
+    html = page(client.get(f"/espace/passages/{ids['passage']}/"))
+    assert "U-1" in html
+    for control in ("Modifier", "Supprimer</a>"):
+        assert control not in html, control
+    html = page(client.get(f"/espace/passages/{ids['deleted']}/"))
+    assert "Passage supprimé" in html and "Restaurer</button>" not in html
+    html = page(client.get("/espace/depots/"))
+    assert "matrice.xml" in html and "Déposer un fichier" not in html
+    assert "demandez à un gestionnaire de votre organisme de vous nommer membre" in html
+    html = page(client.get(f"/espace/depots/{ids['failed']}/"))
+    assert "Relancer le traitement" not in html
+    refusal = client.get("/espace/depots/nouveau/")
+    assert refusal.status_code == 403
+    assert "Votre rôle ne permet pas de déposer" in page(refusal)
+
+
+def test_a_member_gets_the_controls_of_the_rights_they_hold(client, deposit_world):
+    ids = deposit_world["ids"]
+    client.force_login(deposit_world["people"]["member"])
+    html = page(client.get("/espace/passages/"))
+    assert "Déclarer un passage" in html and "Supprimer des passages en masse" not in html
+    html = page(client.get(f"/espace/passages/{ids['passage']}/"))
+    assert "Modifier" in html and "Supprimer</a>" in html
+    assert "Restaurer</button>" in page(client.get(f"/espace/passages/{ids['deleted']}/"))
+    assert "Relancer le traitement" in page(client.get(f"/espace/depots/{ids['failed']}/"))
