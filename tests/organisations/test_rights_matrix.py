@@ -296,7 +296,7 @@ def test_a_manager_made_reader_loses_the_controls_at_once(client, world):
 
 
 # The documented matrix: one row per right, one column per role (docs/architecture.md).
-_COLUMNS = ("manager", "member", "reader", "staff")
+_COLUMNS = ("manager", "member", "reader", "staff", "token")
 
 
 def documented_matrix() -> dict[str, set[str]]:
@@ -319,6 +319,7 @@ def test_the_documented_matrix_is_the_code():
             role for role in ("manager", "member", "reader") if right in perms.ROLE_RIGHTS[role]
         }
         | ({"staff"} if right in perms.STAFF_RIGHTS else set())
+        | ({"token"} if right in perms.TOKEN_RIGHTS else set())
         for right in perms.Right
     }
     assert documented_matrix() == held
