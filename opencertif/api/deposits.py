@@ -1,7 +1,10 @@
 """Deposits by API: an organisation's software posts its files and reads the reports.
 
 Authentication: `Authorization: Bearer <token>`, a token created by the organisation's
-managers in its space (Espace certificateur → organisme → Accès API).
+managers in its space (Espace certificateur → organisme → Accès API). A token acts for its
+organisation with `organisations.perms.TOKEN_RIGHTS` (deposit, see deposits and passages,
+change and delete passages), asked through the same querysets and predicates as the web
+pages (`Deposit.objects.visible_to`, `perms.can_deposit`, `Deposit.results_readable_by`).
 """
 
 from datetime import datetime
@@ -15,6 +18,7 @@ from opencertif.core import audit
 from opencertif.deposits import engine, reports
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit
+from opencertif.organisations import perms
 
 router = Router(tags=["Dépôts"])
 # A deposit number that no 64-bit key can hold is refused (4xx), never sent to the database.
@@ -88,13 +92,7 @@ def _out(request, deposit: Deposit) -> dict:
 
 
 def _deposit(request, deposit_id: int) -> Deposit:
-    organisation = request.api_organisation
-    deposit = (
-        Deposit.objects.filter(pk=deposit_id).filter(organisation=organisation).first()
-        or Deposit.objects.filter(
-            pk=deposit_id, certifier_account__organisation=organisation
-        ).first()
-    )
+    deposit = Deposit.objects.visible_to(request.api_token).filter(pk=deposit_id).first()
     if deposit is None:
         raise HttpError(404, "Dépôt introuvable pour cet organisme.")
     return deposit
@@ -110,6 +108,8 @@ def create_deposit(request, file: File[UploadedFile]):
 
     Answers 202 with the receipt; poll `GET /api/deposits/{id}` until `state` is `done` or
     `rejected`, then fetch the report."""
+    if not perms.can_deposit(request.api_token, request.api_organisation):
+        raise HttpError(403, "Ce jeton ne permet pas de déposer pour cet organisme.")
     try:
         deposit = engine.receive(
             organisation=request.api_organisation,
@@ -138,7 +138,7 @@ def get_report(request, deposit_id: int = DepositId, fmt: str = Path(...)):
         raise HttpError(409, "Le traitement n'est pas terminé : l'accusé n'existe pas encore.")
     if fmt not in ("xml", "csv", "xlsx"):
         raise HttpError(404, "Formats : xml, csv ou xlsx.")
-    if not deposit.results_readable_by_organisation(request.api_organisation):
+    if not deposit.results_readable_by(request.api_token):
         raise HttpError(
             403,
             "Le certificateur a retiré la délégation de dépôt à cet organisme : l'accusé de "

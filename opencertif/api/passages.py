@@ -2,6 +2,9 @@
 it deposited (or that were deposited for it), with the same rules as its space.
 
 Authentication: the organisation's token (`Authorization: Bearer <token>`), as for deposits.
+A token acts for its organisation with `organisations.perms.TOKEN_RIGHTS`, through the same
+querysets as the web pages (`Passage.objects.visible_to` / `editable_by` / `deletable_by`):
+a passage the token may not reach answers 404.
 Corrections go through a deposit (SUPPRESSION then CREATION), or the space's form. Reads
 of passages are audited under the token's name (ids and counts, never a holder's identity
 nor the typed search text).
@@ -15,6 +18,7 @@ from ninja.errors import HttpError
 from opencertif.deposits import lifecycle
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
+from opencertif.organisations.perms import Right
 from opencertif.passages import care, listing
 
 router = Router(tags=["Passages"])
@@ -98,16 +102,21 @@ class DeletionIn(Schema):
     reason: str
 
 
-def _scope(request):
-    return listing.of_organisation(request.api_organisation)
+def _scope(request, right: Right = Right.SEE_PASSAGES):
+    return {
+        Right.SEE_PASSAGES: Passage.objects.visible_to,
+        Right.CHANGE_PASSAGES: Passage.objects.editable_by,
+        Right.DELETE_PASSAGES: Passage.objects.deletable_by,
+    }[right](request.api_token)
 
 
 def _token_label(request) -> str:
     return f"API ({request.api_token.name})"
 
 
-def _passage(request, passage_id: int) -> Passage:
-    passage = _scope(request).filter(pk=passage_id).first() if listing.is_id(passage_id) else None
+def _passage(request, passage_id: int, right: Right = Right.SEE_PASSAGES) -> Passage:
+    scope = _scope(request, right)
+    passage = scope.filter(pk=passage_id).first() if listing.is_id(passage_id) else None
     if passage is None:
         raise HttpError(404, "Passage introuvable pour cet organisme.")
     return passage
@@ -259,7 +268,7 @@ def get_passage(request, passage_id: int):
 def delete_passage(request, passage_id: int, payload: DeletionIn):
     """Delete a passage with a reason: it leaves its holder's passport and stays
     restorable for 30 days."""
-    passage = _passage(request, passage_id)
+    passage = _passage(request, passage_id, Right.DELETE_PASSAGES)
     try:
         lifecycle.delete(passage, reason=payload.reason, actor_label=_token_label(request))
     except lifecycle.PassageError as exc:
@@ -269,7 +278,7 @@ def delete_passage(request, passage_id: int, payload: DeletionIn):
 
 @router.post("/{passage_id}/restore", response=PassageDetailOut, summary="Restaurer un passage")
 def restore_passage(request, passage_id: int):
-    passage = _passage(request, passage_id)
+    passage = _passage(request, passage_id, Right.CHANGE_PASSAGES)
     try:
         lifecycle.restore(passage, actor_label=_token_label(request))
     except lifecycle.PassageError as exc:

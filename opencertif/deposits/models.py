@@ -23,6 +23,7 @@ from opencertif.deposits.enums import (
     Verdict,
 )
 from opencertif.organisations.models import Organisation
+from opencertif.organisations.perms import Right, organisations_filter
 from opencertif.people.models import Person
 
 ID_CLIENT_RE = re.compile(r"^[A-Z0-9]{8}$")
@@ -51,6 +52,18 @@ class DepositAccountQuerySet(models.QuerySet):
 
     def certifiers(self):
         return self.filter(role=AccountRole.CERTIFIER)
+
+    def visible_to(self, user):
+        """The identifiers of the organisations whose deposit rights the user sees."""
+        return self.filter(
+            organisations_filter(user, Right.SEE_DEPOSIT_RIGHTS, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        """Those the user may activate."""
+        return self.filter(
+            organisations_filter(user, Right.CHANGE_DEPOSIT_RIGHTS, through="organisation__")
+        )
 
 
 class DepositAccount(models.Model):
@@ -110,6 +123,22 @@ class DelegationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
+    def _either_side(self, user, right):
+        # A delegation belongs to both organisations: the certifier that gives it and the
+        # depositor that receives it; either one's managers may revoke it.
+        organisations = Organisation.objects.where(user, right).values("pk")
+        return self.filter(
+            Q(certifier__organisation__in=organisations)
+            | Q(depositor__organisation__in=organisations)
+        )
+
+    def visible_to(self, user):
+        return self._either_side(user, Right.SEE_DEPOSIT_RIGHTS)
+
+    def editable_by(self, user):
+        """The delegations the user may revoke."""
+        return self._either_side(user, Right.CHANGE_DEPOSIT_RIGHTS)
+
 
 class Delegation(models.Model):
     """A certifier's deposit account that a depositor account may deposit for."""
@@ -153,13 +182,18 @@ class Delegation(models.Model):
 
 class DepositQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Deposits made by the user's organisations, or made for them as certifiers."""
-        if not user.is_authenticated:
-            return self.none()
-        organisations = Organisation.objects.of_user(user)
+        """Deposits made by, or for (as certifier), the organisations where the user (or
+        API token) may see deposits. Their results passage by passage are a further
+        question: `Deposit.results_readable_by`."""
+        organisations = Organisation.objects.where(user, Right.SEE_DEPOSITS).values("pk")
         return self.filter(
             Q(organisation__in=organisations) | Q(certifier_account__organisation__in=organisations)
-        ).distinct()
+        )
+
+    def retryable_by(self, user):
+        """The deposits the user may run again: those of organisations where they may
+        deposit (the certifier of a third party's deposit does not run it again)."""
+        return self.filter(organisation__in=Organisation.objects.where(user, Right.DEPOSIT))
 
 
 class Deposit(WorkflowMixin):
@@ -349,16 +383,14 @@ class Deposit(WorkflowMixin):
         return f"Accuse_de_traitement_{self.file_name}_{day}"
 
     def results_readable_by(self, user) -> bool:
-        """Whether the user may read this deposit's results passage by passage (they name
-        holders): the certifier's members always; the depositor's only while the certifier
-        still delegates deposit to it — a revoked delegation ends that access at once, as
-        it does for the passages."""
-        organisation_ids = set(Organisation.objects.of_user(user).values_list("pk", flat=True))
+        """Whether the user (or API token) may read this deposit's results passage by
+        passage (they name holders), with the right to see deposits: on the certifier
+        always; on the depositor only while the certifier still delegates deposit to it —
+        a revoked delegation ends that access at once, as it does for the passages."""
+        organisation_ids = set(
+            Organisation.objects.where(user, Right.SEE_DEPOSITS).values_list("pk", flat=True)
+        )
         return self._results_readable(organisation_ids)
-
-    def results_readable_by_organisation(self, organisation) -> bool:
-        """The same, for an organisation's API token."""
-        return self._results_readable({organisation.pk})
 
     def _results_readable(self, organisation_ids: set[int]) -> bool:
         certifier = self.certifier_account
@@ -416,13 +448,24 @@ class PassageQuerySet(models.QuerySet):
             condition |= branch
         return self.filter(condition)
 
-    def visible_to(self, user):
-        """The passages a user may see and look after, through their organisations."""
-        if not user.is_authenticated:
-            return self.none()
+    def where(self, user, right):
+        """The passages of the organisations where the user (or API token) holds `right`,
+        by the rule of `of_organisations`."""
         return self.of_organisations(
-            Organisation.objects.of_user(user).values_list("pk", flat=True)
+            Organisation.objects.where(user, right).values_list("pk", flat=True)
         )
+
+    def visible_to(self, user):
+        """Passages the user may see: list, page, export, history."""
+        return self.where(user, Right.SEE_PASSAGES)
+
+    def editable_by(self, user):
+        """Passages the user may modify or restore."""
+        return self.where(user, Right.CHANGE_PASSAGES)
+
+    def deletable_by(self, user):
+        """Passages the user may delete one at a time."""
+        return self.where(user, Right.DELETE_PASSAGES)
 
 
 class Passage(models.Model):
@@ -630,10 +673,9 @@ class SheetCounts:
 
 class SheetImportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The uploads of the user's organisations: only their members see them."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(organisation__in=Organisation.objects.of_user(user).values("pk"))
+        """The uploads of the organisations where the user may see deposits (never the
+        certifier's: a conversion is the uploader's until it becomes a deposit)."""
+        return self.filter(organisations_filter(user, Right.SEE_DEPOSITS, through="organisation__"))
 
 
 class SheetImport(WorkflowMixin):

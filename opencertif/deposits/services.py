@@ -1,4 +1,8 @@
-"""Deposit identifiers (accrochage): staff register them, organisations activate them."""
+"""Deposit identifiers (accrochage): staff register them, organisations activate them.
+
+Activating and revoking take the acting user's right to change the deposit rights
+(`organisations.perms.can_change_deposit_rights`), checked here as well as by the pages:
+a service called from elsewhere (a command, a future API) cannot skip it."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +16,7 @@ from opencertif.deposits.models import (
     validate_id_client,
     validate_id_contract,
 )
+from opencertif.organisations import perms
 from opencertif.organisations.models import Organisation
 
 
@@ -72,12 +77,6 @@ def register_identifiers(
     return account
 
 
-def _with_site(context: dict, site_url: str | None) -> dict:
-    """Mail context with the links' base: the address the request was served at when a
-    web page acts, settings.SITE_URL (core.mail's default) for the worker and the CLI."""
-    return {**context, "site_url": site_url} if site_url else context
-
-
 def notify_identifiers(*, account: DepositAccount, by, site_url: str | None = None) -> bool:
     """Mail the "identifiants d'inscription" to the organisation's managers, if it has any."""
     recipients = account.organisation.manager_emails()
@@ -86,7 +85,8 @@ def notify_identifiers(*, account: DepositAccount, by, site_url: str | None = No
     mail.send(
         to=recipients,
         template="deposit_identifiers",
-        context=_with_site({"account": account}, site_url),
+        context={"account": account},
+        site_url=site_url,
     )
     account.notified_at = timezone.now()
     account.save(update_fields=["notified_at"])
@@ -154,7 +154,11 @@ def activate(
     2. CERTIFIER_AND_DEPOSITOR: the same, plus its depositor idClient and the idClient of
        each certifier that delegates to it.
     3. THIRD_PARTY: its depositor idClient and the idClient of the certifier it deposits for.
+
+    Raises perms.NotFound when `by` may not change the organisation's deposit rights.
     """
+    if not perms.can_change_deposit_rights(by, organisation):
+        raise perms.NotFound("Organisme introuvable.")
     certifier_id_clients = [c for c in (certifier_id_clients or []) if _clean(c)]
     if situation in (Situation.SELF, Situation.CERTIFIER_AND_DEPOSITOR):
         certifier = _own_account(organisation, AccountRole.CERTIFIER, id_client)
@@ -202,7 +206,8 @@ def activate(
             mail.send(
                 to=certifier.organisation.manager_emails(),
                 template="delegation_created",
-                context=_with_site({"delegation": delegation}, site_url),
+                context={"delegation": delegation},
+                site_url=site_url,
             )
         delegations.append(delegation)
     return delegations
@@ -210,7 +215,12 @@ def activate(
 
 @transaction.atomic
 def revoke_delegation(*, delegation: Delegation, by) -> None:
-    """End a delegation: the depositor may no longer deposit for that certifier."""
+    """End a delegation: the depositor may no longer deposit for that certifier.
+
+    Either side's managers may end it (`Delegation.objects.editable_by`); anybody else
+    gets perms.NotFound."""
+    if not Delegation.objects.editable_by(by).filter(pk=delegation.pk).exists():
+        raise perms.NotFound("Délégation introuvable.")
     delegation.revoked_at, delegation.revoked_by = timezone.now(), by
     delegation.save(update_fields=["revoked_at", "revoked_by"])
     for organisation in (delegation.depositor.organisation, delegation.certifier.organisation):

@@ -40,26 +40,6 @@ class OrganisationQuerySet(models.QuerySet):
     def editable_by(self, user):
         return self.where(user, perms.Right.CHANGE)
 
-    def of_user(self, user):
-        """The organisations whose deposits and passages the user looks after.
-
-        The deposit and passage pages use this one set for seeing, depositing, changing
-        and deleting alike, so it holds only the organisations where the user has all of
-        these rights: a reader is not given a write through it. Those pages are to ask
-        perms for each action (`perms.can_change_passages`…) instead."""
-        return self.where(
-            user,
-            perms.Right.SEE_DEPOSITS,
-            perms.Right.DEPOSIT,
-            perms.Right.SEE_PASSAGES,
-            perms.Right.CHANGE_PASSAGES,
-            perms.Right.DELETE_PASSAGES,
-        )
-
-    def managed_by(self, user):
-        """The organisations where the user manages the members (a manager)."""
-        return self.where(user, perms.Right.MANAGE_MEMBERS)
-
 
 class Organisation(models.Model):
     """A legal body: certifier, partner, depositor. Shared by every space of the platform.

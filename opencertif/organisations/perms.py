@@ -15,6 +15,11 @@ Three ways in, all built on the same table:
   raise `NotFound` when the object does not exist *or* is not the user's: one answer for
   both, so that nobody learns what exists elsewhere.
 
+An organisation's API token is an actor too (`TOKEN_RIGHTS`): it holds the deposit and
+passage rights on its own organisation, the rights its managers (who create it) hold on
+those pages, and nothing else; a revoked token holds nothing. The predicates and querysets
+take a user or a token alike, so that the web and the API ask the same questions.
+
 Deny by default: an anonymous or inactive user, a role not in the table or a right not
 listed holds nothing.
 """
@@ -76,8 +81,34 @@ ROLE_RIGHTS: dict[str, frozenset[Right]] = {
 # Staff check the account requests' documents of any organisation; nothing else here.
 STAFF_RIGHTS = frozenset({Right.SEE_DOCUMENTS})
 
+# What an organisation's software does with its token: what the API offers (deposit, read
+# the reports, read, delete and restore passages) and the web's other passage writes, as
+# the managers who created it would. Never the account, the members, the tokens or the
+# deposit rights: a leaked token must not be able to keep itself alive or widen itself.
+TOKEN_RIGHTS = frozenset(
+    {
+        Right.SEE_DEPOSITS,
+        Right.DEPOSIT,
+        Right.SEE_PASSAGES,
+        Right.CHANGE_PASSAGES,
+        Right.DELETE_PASSAGES,
+        Right.BULK_DELETE_PASSAGES,
+    }
+)
+
+
+def _is_token(actor) -> bool:
+    # By name: the models import this module for their querysets.
+    return isinstance(actor, apps.get_model("organisations", "ApiToken"))
+
+
+def _live_token(actor) -> bool:
+    return _is_token(actor) and actor.revoked_at is None
+
 
 def _signed_in(user) -> bool:
+    if _is_token(user):
+        return False  # a token holds TOKEN_RIGHTS on its organisation, handled apart
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
@@ -92,6 +123,10 @@ def organisations_filter(user, *rights: Right, through: str = "") -> Q:
     `user` holds every one of `rights`, by their current membership, or as staff."""
     if not rights:
         raise ValueError("name at least one right")
+    if _is_token(user):
+        if _live_token(user) and set(rights) <= TOKEN_RIGHTS:
+            return Q(**{f"{through}pk": user.organisation_id})
+        return Q(pk__in=[])
     if not _signed_in(user):
         return Q(pk__in=[])
     if set(rights) <= STAFF_RIGHTS and is_platform_staff(user):
@@ -117,7 +152,10 @@ def _rights(user, role: str | None) -> frozenset[Right]:
 
 
 def rights_of(user, organisation) -> frozenset[Right]:
-    """Every right the user holds on the organisation now."""
+    """Every right the user (or API token) holds on the organisation now."""
+    if _is_token(user):
+        own = _live_token(user) and user.organisation_id == organisation.pk
+        return TOKEN_RIGHTS if own else frozenset()
     if not _signed_in(user):
         return frozenset()
     return _rights(user, role_of(user, organisation))

@@ -4,7 +4,21 @@ from django.utils import timezone
 
 from opencertif.core.workflow import Transition, TransitionLog, WorkflowMixin
 from opencertif.organisations.models import Organisation
+from opencertif.organisations.perms import Right, organisations_filter
 from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState, BulkDeletionStep
+
+
+class BulkDeletionQuerySet(models.QuerySet):
+    # A mass deletion, its preview (passages named) and its progress are seen by those
+    # who may make one: seeing it and acting on it take the same right.
+    def visible_to(self, user):
+        return self.filter(
+            organisations_filter(user, Right.BULK_DELETE_PASSAGES, through="organisation__")
+        )
+
+    def editable_by(self, user):
+        """Confirm, restore, run again."""
+        return self.visible_to(user)
 
 
 class BulkDeletion(WorkflowMixin):
@@ -71,6 +85,8 @@ class BulkDeletion(WorkflowMixin):
     )
     restored_at = models.DateTimeField("restaurée le", null=True, blank=True)
     failure = models.TextField(blank=True)
+
+    objects = BulkDeletionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

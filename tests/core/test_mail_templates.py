@@ -12,10 +12,9 @@ from django.urls import Resolver404, get_resolver, resolve
 PACKAGE = Path(__file__).resolve().parents[2] / "opencertif"
 MAIL_TEMPLATES = sorted(PACKAGE.glob("*/templates/mails/*.txt"))
 
-# Deposit mails whose services (opencertif/deposits/services.py, compliance.py) are being
-# moved by issue 10's split: they still write paths by hand. Take a name off this list
-# when its template follows the rule.
-PENDING = {"delegation_created.txt", "deposit_identifiers.txt", "deposit_reminder.txt"}
+# Templates that still write a path by hand: none. A name goes here only with the issue
+# that takes it off again.
+PENDING: set[str] = set()
 
 WEB_PATH = re.compile(r"^/(espace|connexion|compte|instruction|repertoire|api|passeport|vae)/")
 WEB_LAYERS = {"www", "api"}

@@ -20,10 +20,10 @@ def main() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
-    from opencertif.organisations.models import Organisation
+    from opencertif.deposits.perms import depositing_organisations
 
     user = get_user_model().objects.get(email="gestion@univ-demo.test")
-    organisation = Organisation.objects.of_user(user).first()
+    organisation = depositing_organisations(user).first()
     with open(upload, "rb") as source:
         data = source.read()
     requests, failures = 0, []

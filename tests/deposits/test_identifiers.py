@@ -2,6 +2,8 @@ import pytest
 
 from opencertif.deposits import services
 from opencertif.deposits.models import Delegation, DepositAccount
+from opencertif.organisations.enums import Role
+from opencertif.organisations.perms import NotFound
 from tests import factories
 from tests.factories import page
 
@@ -246,3 +248,43 @@ def test_a_plain_member_sees_but_cannot_activate(client, university, accounts):
     assert response.status_code == 404
     accounts["certifier"].refresh_from_db()
     assert not accounts["certifier"].is_active
+
+
+def test_the_identifiers_mail_links_to_the_deposit_rights_page(
+    client, university, staff, mailoutbox
+):
+    client.force_login(staff)
+    register(client, university, role="certifier", id_client="alph0001", id_contract="C42")
+    assert f"/espace/organismes/{university.pk}/depot/" in mailoutbox[-1].body
+    assert "http://testserver/espace/organismes/" in mailoutbox[-1].body
+
+
+@pytest.mark.parametrize("role", ["member", "reader", "stranger"])
+def test_only_who_may_change_the_deposit_rights_activates_or_revokes(university, accounts, role):
+    """The services check the right themselves: a caller that skips the page's check
+    still changes nothing."""
+    if role == "stranger":
+        user = factories.manager(factories.organisation("Autre"))
+    else:
+        user = factories.member(university, Role.MEMBER if role == "member" else Role.READER)
+    with pytest.raises(NotFound):
+        services.activate(
+            organisation=university,
+            situation="self",
+            by=user,
+            id_client="ALPH0001",
+            id_contract="C42",
+        )
+    assert DepositAccount.objects.get(id_client="ALPH0001").activated_at is None
+    depositor = DepositAccount.objects.create(
+        organisation=factories.organisation("Tiers"), role="depositor", id_client="TIER0001"
+    )
+    delegation = Delegation.objects.create(depositor=depositor, certifier=accounts["certifier"])
+    with pytest.raises(NotFound):
+        services.revoke_delegation(delegation=delegation, by=user)
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is None
+    manager = university.memberships.get(role="manager").user
+    services.revoke_delegation(delegation=delegation, by=manager)
+    delegation.refresh_from_db()
+    assert delegation.revoked_at is not None

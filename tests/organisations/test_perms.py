@@ -220,14 +220,37 @@ def test_rights_follow_the_current_membership(org, people):
     assert not Organisation.objects.visible_to(member).exists()
 
 
-def test_the_deposit_and_passage_pages_set_gives_readers_nothing(org, people):
-    """`of_user` feeds pages that do not yet tell seeing from changing a passage: it
-    must not hand a reader a write."""
-    assert set(Organisation.objects.of_user(people["member"])) == {org}
-    assert set(Organisation.objects.of_user(people["manager"])) == {org}
-    assert not Organisation.objects.of_user(people["reader"]).exists()
-    assert set(Organisation.objects.managed_by(people["manager"])) == {org}
-    assert not Organisation.objects.managed_by(people["member"]).exists()
+def test_each_deposit_and_passage_right_has_its_own_set(org, people):
+    def holders(*rights):
+        return {
+            who for who, user in people.items() if org in Organisation.objects.where(user, *rights)
+        }
+
+    assert holders(Right.SEE_PASSAGES) == holders(Right.SEE_DEPOSITS)
+    assert holders(Right.SEE_PASSAGES) == {"manager", "member", "reader"}
+    assert holders(Right.DEPOSIT) == {"manager", "member"}
+    assert holders(Right.CHANGE_PASSAGES) == holders(Right.DELETE_PASSAGES)
+    assert holders(Right.CHANGE_PASSAGES) == {"manager", "member"}
+    assert holders(Right.BULK_DELETE_PASSAGES) == {"manager"}
+
+
+def test_an_api_token_holds_the_token_rights_on_its_organisation_only(org, people):
+    token = ApiToken.objects.create(organisation=org, name="ERP", prefix="oc_t", key_hash="t" * 64)
+    other = Organisation.objects.get(name="Organisme Bêta")
+    for right in Right:
+        assert perms.has_right(token, org, right) == (right in perms.TOKEN_RIGHTS), right
+        assert not perms.has_right(token, other, right)
+        expected = {org} if right in perms.TOKEN_RIGHTS else set()
+        assert set(Organisation.objects.where(token, right)) == expected, right
+    assert perms.ROLE_RIGHTS[Role.MANAGER] > perms.TOKEN_RIGHTS  # never more than who made it
+    # Never the account, its members, its tokens or its deposit rights.
+    assert not perms.can_change_api_tokens(token, org)
+    assert not perms.can_manage_members(token, org)
+    with pytest.raises(perms.NotFound):
+        perms.access(token, org.pk, Right.SEE_PASSAGES)
+    token.revoked_at = timezone.now()
+    assert not perms.can_see_passages(token, org)
+    assert not Organisation.objects.where(token, Right.SEE_PASSAGES).exists()
 
 
 def test_roles_with_reads_the_table():

@@ -1,11 +1,11 @@
 """Mass deletion of passages in the certifier space: criteria, preview, typed confirmation,
-progress, restoration. Managers only: a deletion of hundreds of passages is theirs to make.
+progress, restoration. It takes the right to delete passages in bulk (`passages.perms`:
+managers, not members nor readers): a deletion of hundreds of passages is theirs to make.
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,24 +18,10 @@ from opencertif.passages import bulk_deletions as service
 from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState
 from opencertif.passages.listing import of_organisation
 from opencertif.passages.models import BulkDeletion
+from opencertif.passages.perms import bulk_deleting_organisations, bulk_deletion_for
 from opencertif.www.forms import DsfrForm
 
 MAX_LIST_BYTES = 10 * 1024 * 1024
-
-
-def _managed(user):
-    return Organisation.objects.managed_by(user).order_by("name")
-
-
-def _bulk_for(user, pk: int) -> BulkDeletion:
-    bulk = (
-        BulkDeletion.objects.filter(pk=pk, organisation__in=_managed(user))
-        .select_related("organisation", "created_by", "restored_by")
-        .first()
-    )
-    if bulk is None:
-        raise Http404("Suppression introuvable.")
-    return bulk
 
 
 class CriteriaForm(DsfrForm):
@@ -79,7 +65,7 @@ class CriteriaForm(DsfrForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = _managed(user)
+        organisations = bulk_deleting_organisations(user)
         self.fields["organisation"].queryset = organisations
         self.fields["deposit"].queryset = (
             Deposit.objects.filter(organisation__in=organisations, state=DepositState.DONE)
@@ -142,7 +128,7 @@ def of_organisation_codes(organisations) -> list[str]:
 
 def new(request):
     """Choose the passages; a POST from the passage list brings a selection of ids."""
-    organisations = _managed(request.user)
+    organisations = bulk_deleting_organisations(request.user)
     if not organisations:
         return render(request, "espace/passages/bulk_forbidden.html", status=403)
     if request.method == "POST" and request.POST.get("kind") == BulkDeletionKind.SELECTION:
@@ -189,9 +175,9 @@ def new(request):
 
 
 def index(request):
-    organisations = _managed(request.user)
+    organisations = bulk_deleting_organisations(request.user)
     bulks = (
-        BulkDeletion.objects.filter(organisation__in=organisations)
+        BulkDeletion.objects.visible_to(request.user)
         .exclude(state=BulkDeletionState.DRAFT)
         .select_related("organisation", "created_by")
     )
@@ -199,12 +185,12 @@ def index(request):
     return render(
         request,
         "espace/passages/bulk_list.html",
-        {"page": page, "manages": organisations.exists()},
+        {"page": page, "can_bulk_delete": organisations.exists()},
     )
 
 
 def detail(request, pk: int):
-    bulk = _bulk_for(request.user, pk)
+    bulk = bulk_deletion_for(request.user, pk)
     context = {
         "bulk": bulk,
         "preview": bulk.criteria.get("preview", {}),
@@ -221,7 +207,7 @@ def detail(request, pk: int):
 
 @require_POST
 def confirm(request, pk: int):
-    bulk = _bulk_for(request.user, pk)
+    bulk = bulk_deletion_for(request.user, pk)
     try:
         service.confirm(
             bulk=bulk,
@@ -241,7 +227,7 @@ def confirm(request, pk: int):
 
 @require_POST
 def restore(request, pk: int):
-    bulk = _bulk_for(request.user, pk)
+    bulk = bulk_deletion_for(request.user, pk)
     try:
         service.request_restore(bulk=bulk, by=request.user)
     except (PassageError, TransitionNotAllowed) as exc:
@@ -253,7 +239,7 @@ def restore(request, pk: int):
 
 @require_POST
 def retry(request, pk: int):
-    bulk = _bulk_for(request.user, pk)
+    bulk = bulk_deletion_for(request.user, pk)
     try:
         service.retry(bulk=bulk, by=request.user)
     except TransitionNotAllowed as exc:

@@ -3,9 +3,10 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from opencertif.organisations.models import Membership
+from opencertif.organisations import perms
+from opencertif.organisations.models import Organisation
+from opencertif.organisations.perms import Right
 from opencertif.passages.compliance import next_deadline, organisation_compliance
-from opencertif.www.espace.views import organisation_for
 
 
 def _late_only(request) -> bool:
@@ -17,16 +18,12 @@ def _shown(report, *, late_only: bool) -> dict:
 
 
 def index(request):
-    """Every organisation of the user, each with its table (or why it has none)."""
+    """Every organisation the user sees, each with its table (or why it has none)."""
     late_only = _late_only(request)
-    memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("organisation")
-        .order_by("organisation__name", "organisation_id")
-    )
+    organisations = Organisation.objects.visible_to(request.user).order_by("name", "pk")
     reports = [
-        _shown(organisation_compliance(organisation=membership.organisation), late_only=late_only)
-        for membership in memberships
+        _shown(organisation_compliance(organisation=organisation), late_only=late_only)
+        for organisation in organisations
     ]
     return render(
         request,
@@ -41,7 +38,7 @@ def index(request):
 
 def organisation(request, pk: int):
     """One organisation of the user; any other answers 404."""
-    org, _ = organisation_for(request.user, pk)
+    org = perms.access(request.user, pk, Right.SEE).organisation
     late_only = _late_only(request)
     report = organisation_compliance(organisation=org)
     return render(

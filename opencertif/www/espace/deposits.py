@@ -1,6 +1,8 @@
 """Deposits of passages in the certifier space: upload, live progress, report, downloads.
 
-A depositor sees the deposits it made; a certifier sees the deposits made for it.
+A depositor sees the deposits it made; a certifier sees the deposits made for it. Seeing
+(a reader too) and depositing are different rights, asked of the domain (`deposits.perms`):
+a deposit is fetched for the user or answers 404, an upload needs the right to deposit.
 """
 
 import gzip
@@ -10,43 +12,42 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from opencertif.core import audit
 from opencertif.deposits import engine, reports, samples
+from opencertif.deposits import perms as deposit_perms
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit, PassageResult
 from opencertif.deposits.sheets.errors import stored_errors_summary
+from opencertif.organisations import perms
 from opencertif.organisations.models import Organisation
+from opencertif.organisations.perms import Right
 from opencertif.www.forms import DsfrForm
 from opencertif.www.params import id_param
 from opencertif.www.uploads import too_big_message
 
 
-def _deposit_for(user, pk: int) -> Deposit:
-    deposit = (
-        Deposit.objects.visible_to(user)
-        .select_related("organisation", "certifier_account__organisation", "uploaded_by")
-        # The sheet row of every passage: read only where a page shows them.
-        .defer("sheet_rows")
-        .filter(pk=pk)
-        .first()
+def cannot_deposit(request):
+    """The answer to a deposit page (file, spreadsheet, form) for whoever may not deposit:
+    why, and what to do — ask a manager for the member role, or have the rights activated."""
+    return render(
+        request,
+        "espace/deposits/cannot_deposit.html",
+        {"read_only": _read_only(request.user)},
+        status=403,
     )
-    if deposit is None:
-        raise Http404("Dépôt introuvable.")
-    return deposit
 
 
-def depositing_organisations(user):
-    """The user's organisations that have activated deposit identifiers."""
+def _read_only(user) -> bool:
+    """Whether the user sees deposits but may deposit for none of their organisations
+    (a reader): they are told to ask for the member role, not to activate the rights."""
     return (
-        Organisation.objects.of_user(user)
-        .filter(deposit_accounts__activated_at__isnull=False)
-        .distinct()
-        .order_by("name")
+        not Organisation.objects.where(user, Right.DEPOSIT).exists()
+        and Organisation.objects.where(user, Right.SEE_DEPOSITS).exists()
     )
 
 
@@ -62,7 +63,7 @@ class UploadForm(DsfrForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = depositing_organisations(user)
+        self.fields["organisation"].queryset = deposit_perms.depositing_organisations(user)
         self.fields["file"].widget.attrs["accept"] = ".xml,.gz,application/xml,text/xml"
 
 
@@ -81,7 +82,8 @@ def index(request):
             "page": page,
             "state": state,
             "states": DepositState.choices,
-            "can_deposit": depositing_organisations(request.user).exists(),
+            "can_deposit": deposit_perms.can_deposit_anywhere(request.user),
+            "read_only": _read_only(request.user),
         },
     )
 
@@ -89,7 +91,7 @@ def index(request):
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if not form.fields["organisation"].queryset.exists():
-        return render(request, "espace/deposits/cannot_deposit.html", status=403)
+        return cannot_deposit(request)
     if request.method == "POST" and getattr(request, "upload_too_big", False):
         # Cut by opencertif.www.uploads: nothing of the file was written.
         form.is_valid()
@@ -125,8 +127,10 @@ def upload(request):
 
 def sample(request):
     """A 20-passage sample file for the chosen organisation (17 good, 3 mistakes)."""
-    organisation = get_object_or_404(
-        depositing_organisations(request.user), pk=id_param(request.GET.get("organisation")) or 0
+    organisation = perms.fetch(
+        deposit_perms.depositing_organisations(request.user),
+        "Organisme introuvable.",
+        pk=id_param(request.GET.get("organisation")) or 0,
     )
     try:
         data = samples.sample_file(organisation)
@@ -151,7 +155,7 @@ def _speed(deposit: Deposit) -> dict:
 
 
 def detail(request, pk: int):
-    deposit = _deposit_for(request.user, pk)
+    deposit = deposit_perms.deposit_for(request.user, pk)
     origin = reports.source(deposit)
     filter_ok = request.GET.get("resultat", "")
     query = (request.GET.get("q") or "").strip()
@@ -188,7 +192,7 @@ def detail(request, pk: int):
         "left_out": stored_errors_summary(origin.sheet_errors) if sheet else None,
         "results_hidden": results_hidden,
         "can_retry": deposit.state == DepositState.FAILED
-        and deposit.organisation.memberships.filter(user=request.user).exists(),
+        and deposit_perms.can_retry_deposit(request.user, deposit),
     }
     if partial:
         return render(request, "espace/deposits/_progress.html", context)
@@ -196,7 +200,7 @@ def detail(request, pk: int):
 
 
 def report(request, pk: int, fmt: str):
-    deposit = _deposit_for(request.user, pk)
+    deposit = deposit_perms.deposit_for(request.user, pk)
     origin = reports.source(deposit)
     if origin.state not in (DepositState.DONE, DepositState.REJECTED):
         raise Http404("L'accusé de traitement sera disponible à la fin du traitement.")
@@ -233,9 +237,9 @@ def report(request, pk: int, fmt: str):
 
 @require_POST
 def retry(request, pk: int):
-    deposit = _deposit_for(request.user, pk)
-    if not deposit.organisation.memberships.filter(user=request.user).exists():
-        raise Http404
+    deposit = deposit_perms.deposit_for(request.user, pk)
+    if not deposit_perms.can_retry_deposit(request.user, deposit):
+        raise perms.NotFound("Dépôt introuvable.")
     if deposit.state == DepositState.FAILED:
         try:
             engine.retry(deposit=deposit, by=request.user)

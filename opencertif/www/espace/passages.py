@@ -2,10 +2,12 @@
 restore.
 
 A certifier sees the passages of its certifier accounts; a depositor those it deposited
-for a certifier that still delegates deposit to it (`Passage.objects.visible_to`). Every
-passage is fetched through `_passage_for`, which answers 404 for anybody else's. Reading
-holder data (the list, a passage's page, an export) is audited, without the holder's
-identity nor the typed search text.
+for a certifier that still delegates deposit to it (`Passage.objects.visible_to`). Seeing,
+changing (modify, restore), deleting and declaring are different rights, asked of the
+domain (`deposits.perms`): every passage is fetched with the right the page needs, and
+anybody else's — or an action the user's role does not allow — answers 404; the buttons
+follow the same predicates. Reading holder data (the list, a passage's page, an export)
+is audited, without the holder's identity nor the typed search text.
 """
 
 import csv
@@ -23,38 +25,18 @@ from openpyxl import Workbook
 
 from opencertif.core import cells
 from opencertif.deposits import lifecycle
+from opencertif.deposits import perms as deposit_perms
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
-from opencertif.organisations.models import Organisation
+from opencertif.organisations.perms import Right
 from opencertif.passages import care, listing
+from opencertif.passages import perms as passage_perms
 from opencertif.registry.models import Certification
+from opencertif.www.espace.deposits import cannot_deposit
 from opencertif.www.espace.passage_forms import PassageFilterForm, PassageForm
 
 PAGE_SIZE = 50
-
-
-def _organisations(user):
-    return Organisation.objects.of_user(user)
-
-
-def _passage_for(user, pk: int) -> Passage:
-    if not listing.is_id(pk):
-        raise Http404("Passage introuvable.")
-    passage = (
-        Passage.objects.visible_to(user)
-        .select_related(
-            "certification",
-            "certifier__organisation",
-            "last_deposit__organisation",
-            "person",
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if passage is None:
-        raise Http404("Passage introuvable.")
-    return passage
 
 
 def _filtered(request):
@@ -75,7 +57,7 @@ def _filtered(request):
 
 
 def _audit_read(request, *, action: str, ids: list[int], count: int, filters) -> None:
-    for organisation in _organisations(request.user):
+    for organisation in deposit_perms.passage_organisations(request.user):
         listing.record_read(
             action=action,
             obj=organisation,
@@ -112,8 +94,10 @@ def index(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "can_declare": bool(care.routes_for(_organisations(request.user))),
-            "manages": _organisations(request.user).managed_by(request.user).exists(),
+            "can_declare": bool(
+                care.routes_for(deposit_perms.declaring_organisations(request.user))
+            ),
+            "can_bulk_delete": passage_perms.can_bulk_delete(request.user),
         },
     )
 
@@ -216,7 +200,7 @@ def export(request, fmt: str):
 
 
 def detail(request, pk: int):
-    passage = _passage_for(request.user, pk)
+    passage = deposit_perms.passage_for(request.user, pk)
     listing.record_read(action="passage.viewed", obj=passage, by=request.user, ids=[passage.pk])
     return render(
         request,
@@ -234,6 +218,8 @@ def detail(request, pk: int):
             .select_related("certification")
             if passage.person_id and passage.status == PassageStatus.OK
             else (),
+            "can_change": deposit_perms.can_change_passage(request.user, passage),
+            "can_delete": deposit_perms.can_delete_passage(request.user, passage),
             "can_restore": lifecycle.can_restore(passage),
             "restore_until": lifecycle.restore_deadline(passage.deleted_at),
         },
@@ -267,10 +253,9 @@ def _refusal(form, outcome) -> None:
 
 
 def declare(request):
-    organisations = _organisations(request.user)
-    routes = care.routes_for(organisations)
+    routes = care.routes_for(deposit_perms.declaring_organisations(request.user))
     if not routes:
-        return render(request, "espace/deposits/cannot_deposit.html", status=403)
+        return cannot_deposit(request)
     by_key = {route.key: route for route in routes}
     chosen = by_key.get(request.POST.get("route") or request.GET.get("certificateur") or "")
     route = chosen or routes[0]
@@ -308,7 +293,7 @@ def declare(request):
 
 
 def modify(request, pk: int):
-    passage = _passage_for(request.user, pk)
+    passage = deposit_perms.passage_for(request.user, pk, Right.CHANGE_PASSAGES)
     if passage.status == PassageStatus.DELETED:
         messages.error(request, "Ce passage est supprimé : restaurez-le pour le modifier.")
         return redirect("espace:passage", pk=passage.pk)
@@ -353,7 +338,7 @@ def modify(request, pk: int):
 
 
 def delete(request, pk: int):
-    passage = _passage_for(request.user, pk)
+    passage = deposit_perms.passage_for(request.user, pk, Right.DELETE_PASSAGES)
     error = ""
     if request.method == "POST":
         try:
@@ -376,7 +361,7 @@ def delete(request, pk: int):
 
 @require_POST
 def restore(request, pk: int):
-    passage = _passage_for(request.user, pk)
+    passage = deposit_perms.passage_for(request.user, pk, Right.CHANGE_PASSAGES)
     try:
         lifecycle.restore(passage, by=request.user)
     except lifecycle.PassageError as exc:

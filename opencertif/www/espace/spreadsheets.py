@@ -4,8 +4,9 @@ the accepted rows.
 
 The upload is only stored (at most DEPOSIT_MAX_BYTES received, streamed to disk) and
 answered at once with a redirect to the conversion's page, which polls its progress with
-htmx (a link refreshes it without JavaScript). Only the members of the uploading
-organisation see a conversion and its XML file.
+htmx (a link refreshes it without JavaScript). Only the uploading organisation's people
+who may see its deposits see a conversion and its XML file; uploading takes the right to
+deposit (`deposits.perms`).
 """
 
 from django import forms
@@ -16,13 +17,14 @@ from django.shortcuts import redirect, render
 
 from opencertif.core import audit
 from opencertif.deposits import engine
+from opencertif.deposits import perms as deposit_perms
 from opencertif.deposits.enums import SheetAction, SheetImportState
 from opencertif.deposits.models import SheetImport
 from opencertif.deposits.sheets import imports as sheet_imports
 from opencertif.deposits.sheets import template
 from opencertif.deposits.sheets.errors import SheetRefused, stored_errors_summary
 from opencertif.organisations.models import Organisation
-from opencertif.www.espace.deposits import depositing_organisations
+from opencertif.www.espace.deposits import cannot_deposit
 from opencertif.www.forms import DsfrForm
 
 RECENT = 10
@@ -40,7 +42,7 @@ class SheetForm(DsfrForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = depositing_organisations(user)
+        self.fields["organisation"].queryset = deposit_perms.depositing_organisations(user)
         self.fields["file"].widget.attrs["accept"] = (
             f".xlsx,.csv,{template.XLSX_CONTENT_TYPE},text/csv"
         )
@@ -60,7 +62,7 @@ def index(request):
     An upload past DEPOSIT_MAX_BYTES is cut by opencertif.www.uploads (nothing written)."""
     form = SheetForm(request.POST or None, request.FILES or None, user=request.user)
     if not form.fields["organisation"].queryset.exists():
-        return render(request, "espace/deposits/cannot_deposit.html", status=403)
+        return cannot_deposit(request)
     status = 200
     if request.method == "POST":
         valid = form.is_valid()
@@ -98,22 +100,10 @@ def index(request):
     )
 
 
-def _sheet_for(user, pk: int) -> SheetImport:
-    sheet = (
-        SheetImport.objects.visible_to(user)
-        .select_related("organisation", "deposit", "created_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if sheet is None:
-        raise Http404("Tableur introuvable.")
-    return sheet
-
-
 def status(request, pk: int):
     """A conversion: its progress while it runs, then its result (the deposit, the XML
     file, the rows left out, or why the file was refused)."""
-    sheet = _sheet_for(request.user, pk)
+    sheet = deposit_perms.sheet_import_for(request.user, pk)
     context = {
         "sheet": sheet,
         "left_out": stored_errors_summary(sheet.errors) if sheet.is_final else None,
@@ -128,7 +118,7 @@ def status(request, pk: int):
 
 def xml_file(request, pk: int):
     """The XML file generated from a sheet, kept a day."""
-    sheet = _sheet_for(request.user, pk)
+    sheet = deposit_perms.sheet_import_for(request.user, pk)
     if sheet.state != SheetImportState.DONE or sheet.action != SheetAction.XML:
         raise Http404("Ce tableur n'a pas produit de fichier XML.")
     path = sheet_imports.xml_path(sheet)

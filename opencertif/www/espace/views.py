@@ -26,13 +26,6 @@ from opencertif.www.espace.forms import ActivationForm, InvitationAcceptForm, In
 from opencertif.www.forms import DsfrForm
 
 
-def organisation_for(user, pk: int, *, manager: bool = False):
-    """(organisation, access) for the pages not yet moved to `perms.access` (compliance);
-    the rule is `organisations.perms`'."""
-    found = perms.access(user, pk, Right.MANAGE_MEMBERS if manager else Right.SEE)
-    return found.organisation, found
-
-
 def home(request):
     memberships = (
         Membership.objects.visible_to(request.user)
@@ -246,16 +239,13 @@ def invitation(request, token: str):
 def deposit_rights(request, pk: int):
     access = perms.access(request.user, pk, Right.SEE_DEPOSIT_RIGHTS)
     org = access.organisation
-    accounts = DepositAccount.objects.filter(organisation=org)
-    given = (
-        Delegation.objects.active()
-        .filter(certifier__organisation=org)
-        .select_related("depositor__organisation")
+    accounts = DepositAccount.objects.visible_to(request.user).filter(organisation=org)
+    delegations = Delegation.objects.active().visible_to(request.user)
+    given = delegations.filter(certifier__organisation=org).select_related(
+        "depositor__organisation"
     )
-    received = (
-        Delegation.objects.active()
-        .filter(depositor__organisation=org)
-        .select_related("certifier__organisation")
+    received = delegations.filter(depositor__organisation=org).select_related(
+        "certifier__organisation"
     )
     form = ActivationForm(request.POST or None)
     if request.method == "POST":
@@ -301,9 +291,9 @@ def deposit_rights(request, pk: int):
 def revoke_delegation(request, pk: int, delegation: int):
     org = perms.access(request.user, pk, Right.CHANGE_DEPOSIT_RIGHTS).organisation
     target = perms.fetch(
-        Delegation.objects.active().filter(
-            Q(certifier__organisation=org) | Q(depositor__organisation=org)
-        ),
+        Delegation.objects.active()
+        .editable_by(request.user)
+        .filter(Q(certifier__organisation=org) | Q(depositor__organisation=org)),
         "Délégation introuvable.",
         pk=delegation,
     )

@@ -10,6 +10,7 @@ from opencertif.core.progress import ProgressBar
 from opencertif.deposits import engine, reports
 from opencertif.deposits.enums import Channel
 from opencertif.organisations.models import Organisation
+from opencertif.organisations.perms import Right
 
 
 class Command(BaseCommand):
@@ -143,15 +144,23 @@ class Command(BaseCommand):
 
     @staticmethod
     def _organisation(person, pk):
-        organisations = Organisation.objects.of_user(person)
+        # The organisations the person may deposit for (`perms`: manager or member), as on
+        # the web; the engine then checks the organisation's deposit identifiers.
+        organisations = Organisation.objects.where(person, Right.DEPOSIT)
         if pk:
             org = organisations.filter(pk=pk).first()
             if org is None:
-                raise CommandError(f"{person} n'est pas membre de l'organisme n° {pk}.")
+                raise CommandError(
+                    f"{person} ne peut pas déposer pour l'organisme n° {pk} : il faut en être "
+                    "membre ou gestionnaire (un lecteur consulte seulement)."
+                )
             return org
         count = organisations.count()
         if count == 0:
-            raise CommandError(f"{person} n'est membre d'aucun organisme.")
+            raise CommandError(
+                f"{person} ne peut déposer pour aucun organisme : demandez à un gestionnaire "
+                "de vous nommer membre."
+            )
         if count > 1:
             choices = ", ".join(f"{o.pk} ({o})" for o in organisations)
             raise CommandError(f"Plusieurs organismes : précisez --organisation parmi {choices}.")
