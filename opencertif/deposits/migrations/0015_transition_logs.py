@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
     dependencies = [
         # The generic log the rows are copied from.
         ('core', '0004_worker_beat'),
-        ('deposits', '0012_bulk_deletions_leave'),
+        ('deposits', '0014_history_status_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
