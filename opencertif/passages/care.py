@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from opencertif.core import audit
 from opencertif.deposits import assess, engine, lifecycle
 from opencertif.deposits.enums import (
     AccountRole,
@@ -209,7 +210,7 @@ def history(passage: Passage) -> list[HistoryEntry]:
                 at=event.at,
                 code=event.kind,
                 title=title,
-                actor=event.actor_label or str(event.actor or "système"),
+                actor=audit.actor_name(event.actor, event.actor_label),
                 detail=event.reason,
                 changes=changes or None,
             )
