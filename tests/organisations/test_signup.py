@@ -84,6 +84,12 @@ def test_whole_sign_up_activation_and_validation(client, mailoutbox):
     assert "Formations Martin SAS" in queue
     detail = unescape(client.get(f"/instruction/comptes/{request.pk}/").content.decode())
     assert "kbis.pdf" in detail
+    # Its history in the words of the pages, never the stored codes.
+    assert (
+        "Adresse activée : En attente de l'activation de l'adresse → "
+        "Transmise, en attente de validation"
+    ) in " ".join(detail.split())
+    assert "awaiting_activation" not in detail and "confirm_email" not in detail
     document = request.documents.get()
     downloaded = client.get(f"/instruction/documents/{document.pk}/")
     assert b"".join(downloaded.streaming_content).startswith(b"%PDF")
