@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from opencertif.core import audit
 from opencertif.deposits import lifecycle
