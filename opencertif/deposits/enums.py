@@ -133,3 +133,30 @@ class SheetAction(models.TextChoices):
 
     DEPOSIT = "deposit", "Dépôt"
     XML = "xml", "Fichier XML"
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records about deposits and passages (stable codes, French
+    labels)."""
+
+    DELEGATION_CREATED = "delegation.created", "Délégation de dépôt accordée"
+    DELEGATION_REVOKED = "delegation.revoked", "Délégation de dépôt retirée"
+    DEPOSIT_FAILED = "deposit.failed", "Dépôt en échec"
+    DEPOSIT_PROCESSED = "deposit.processed", "Dépôt traité"
+    DEPOSIT_RECEIVED = "deposit.received", "Dépôt reçu"
+    DEPOSIT_REPORT_READ = "deposit.report_read", "Accusé de traitement téléchargé"
+    DEPOSIT_RETRIED = "deposit.retried", "Dépôt relancé"
+    DEPOSIT_ACCOUNT_ACTIVATED = "deposit_account.activated", "Identifiant de dépôt activé"
+    DEPOSIT_ACCOUNT_NOTIFIED = "deposit_account.notified", "Identifiants de dépôt envoyés"
+    DEPOSIT_ACCOUNT_REGISTERED = "deposit_account.registered", "Identifiant de dépôt enregistré"
+    SHEET_RECEIVED = "sheet.received", "Tableur reçu"
+    SHEET_XML_READ = "sheet.xml_read", "Fichier XML d'un tableur téléchargé"
+    PASSAGE_MODIFIED = "passage.modified", "Passage modifié"
+    PASSAGE_DELETED = "passage.deleted", "Passage supprimé"
+    PASSAGE_RESTORED = "passage.restored", "Passage restauré"
+    PASSAGE_IDENTIFIED = "passage.identified", "Titulaire d'un passage identifié"
+    PASSAGE_PURGED = "passage.purged", "Contenu d'un passage effacé"
+    PASSAGES_DELETED = "passages.deleted", "Passages supprimés"
+    PASSAGES_RESTORED = "passages.restored", "Passages restaurés"
+    PASSAGES_IDENTIFIED = "passages.identified", "Titulaires de passages identifiés"
+    PASSAGES_PURGED = "passages.purged", "Contenu de passages effacé"

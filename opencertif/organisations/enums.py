@@ -75,3 +75,20 @@ class JoinRequestStep(models.TextChoices):
 class DocumentKind(models.TextChoices):
     LEGAL_PROOF = "legal_proof", "Justificatif d'existence légale"
     MANDATE = "mandate", "Délégation de mandat (administrateur entité)"
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records about organisations (stable codes, French labels)."""
+
+    ACCOUNT_REQUEST_ACCEPTED = "account_request.accepted", "Demande de compte acceptée"
+    ACCOUNT_REQUEST_REJECTED = "account_request.rejected", "Demande de compte refusée"
+    ACCOUNT_REQUEST_REQUESTER = "account_request.requester", "Demandeur du compte enregistré"
+    API_TOKEN_CREATED = "api_token.created", "Jeton d'API créé"
+    API_TOKEN_REVOKED = "api_token.revoked", "Jeton d'API révoqué"
+    INVITATION_CANCELLED = "invitation.cancelled", "Invitation annulée"
+    INVITATION_SENT = "invitation.sent", "Invitation envoyée"
+    JOIN_REQUEST_CREATED = "join_request.created", "Demande de rattachement reçue"
+    JOIN_REQUEST_REFUSED = "join_request.refused", "Demande de rattachement refusée"
+    MEMBERSHIP_CREATED = "membership.created", "Membre ajouté"
+    MEMBERSHIP_REMOVED = "membership.removed", "Membre retiré"
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", "Rôle d'un membre changé"

@@ -42,3 +42,17 @@ class ComplianceStatus(models.TextChoices):
     NEW = "new", "Nouvellement enregistrée"
     # inactive fiche, or no longer one of its certifiers
     NOT_FOLLOWED = "not_followed", "Non suivie"
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records about the care of passages (stable codes, French
+    labels)."""
+
+    PASSAGE_VIEWED = "passage.viewed", "Passage consulté"
+    PASSAGES_LISTED = "passages.listed", "Liste de passages consultée"
+    PASSAGES_EXPORTED = "passages.exported", "Passages exportés"
+    BULK_DELETED = "passages.bulk_deleted", "Suppression en masse effectuée"
+    BULK_CONFIRMED = "passages.bulk_deletion_confirmed", "Suppression en masse confirmée"
+    BULK_RESTORE_REQUESTED = "passages.bulk_restore_requested", "Restauration en masse demandée"
+    BULK_RESTORED = "passages.bulk_restored", "Suppression en masse restaurée"
+    BULK_RETRIED = "passages.bulk_retried", "Suppression en masse relancée"

@@ -54,7 +54,10 @@ def test_the_log_lists_the_organisations_entries_newest_first(client, org, reade
     audit.record(actor=None, action="other.thing", obj=other)
     client.force_login(reader)
     html = page(client.get(log_url(org)))
-    assert html.index("api_token.created") < html.index("invitation.sent")
+    table = html[html.index("<tbody") :]
+    # French labels, not codes, newest first
+    assert table.index("Jeton d'API créé") < table.index("Invitation envoyée")
+    assert "api_token.created" not in table
     assert "other.thing" not in html
     assert "role : member" in html  # the before/after summary of the entry
     assert "new@alpha.fr" not in html  # the trail holds ids, the page shows it as stored
@@ -80,8 +83,9 @@ def test_the_log_is_filtered_by_action_and_by_dates(client, org, reader):
     )
     html = page(response)
     assert "le bon" in html
-    assert html.count("<code>membership.created</code>") == 1
-    assert "<code>membership.removed</code>" not in html
+    table = html[html.index("<tbody") :]
+    assert table.count("<td>Membre ajouté</td>") == 1
+    assert "<td>Membre retiré</td>" not in table
     # the action list offers what the log holds
     assert '<option value="membership.removed">' in html
 
@@ -115,7 +119,7 @@ def test_reading_the_log_is_itself_audited(client, org, reader):
     assert (reading.object_type, reading.object_id) == ("organisations.organisation", str(org.pk))
     assert reading.changes == {"action": "membership.created", "since": "2026-01-01", "page": 1}
     # and the next reading shows it
-    assert "<code>audit.read</code>" in page(client.get(log_url(org)))
+    assert "<td>Journal d'audit consulté</td>" in page(client.get(log_url(org)))
 
 
 def test_only_staff_with_the_reading_role_reach_the_log(client, org):

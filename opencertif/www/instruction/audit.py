@@ -12,14 +12,29 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from opencertif.accounts.enums import AuditAction as AccountAction
 from opencertif.accounts.perms import can_read_audit_log
 from opencertif.core import audit
+from opencertif.core.enums import AuditAction as CoreAction
+from opencertif.deposits.enums import AuditAction as DepositAction
 from opencertif.deposits.models import Deposit, Passage
+from opencertif.organisations.enums import AuditAction as OrganisationAction
 from opencertif.organisations.models import Organisation
+from opencertif.passages.enums import AuditAction as PassageAction
 from opencertif.passages.models import BulkDeletion
 from opencertif.www.forms import DsfrForm
 
 PER_PAGE = 30
+# The audit stores stable codes; staff read French (each app lists its actions).
+ACTION_LABELS = {
+    code: str(label)
+    for vocabulary in (CoreAction, AccountAction, OrganisationAction, DepositAction, PassageAction)
+    for code, label in vocabulary.choices
+}
+
+
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code, code)
 
 
 class LogFilterForm(DsfrForm):
@@ -33,7 +48,9 @@ class LogFilterForm(DsfrForm):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Toutes")] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", "Toutes")] + sorted(
+            ((a, action_label(a)) for a in actions), key=lambda choice: choice[1]
+        )
 
     def clean(self):
         data = super().clean()
@@ -59,7 +76,12 @@ def _log_page(request, *, subject, title: str, entries, back_url: str, back_labe
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     # Read before recording: this reading shows from the next page load on.
     rows = [
-        (entry, _object_label(entry.object_type), audit.describe_changes(entry.changes))
+        (
+            entry,
+            action_label(entry.action),
+            _object_label(entry.object_type),
+            audit.describe_changes(entry.changes),
+        )
         for entry in page
     ]
     audit.record(
