@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from opencertif.core import audit
+from opencertif.core.ids import MAX_ID
 from opencertif.deposits import engine, reports
 from opencertif.deposits.enums import Channel, DepositState
 from opencertif.deposits.models import Deposit
@@ -22,7 +23,7 @@ from opencertif.organisations import perms
 
 router = Router(tags=["Dépôts"])
 # A deposit number that no 64-bit key can hold is refused (4xx), never sent to the database.
-DepositId = Path(..., ge=1, le=2**63 - 1, description="numéro du dépôt")
+DepositId = Path(..., ge=1, le=MAX_ID, description="numéro du dépôt")
 
 
 class FileErrorOut(Schema):

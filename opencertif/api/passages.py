@@ -15,6 +15,7 @@ import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from opencertif.core.ids import is_id
 from opencertif.deposits import lifecycle
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
@@ -116,7 +117,7 @@ def _token_label(request) -> str:
 
 def _passage(request, passage_id: int, right: Right = Right.SEE_PASSAGES) -> Passage:
     scope = _scope(request, right)
-    passage = scope.filter(pk=passage_id).first() if listing.is_id(passage_id) else None
+    passage = scope.filter(pk=passage_id).first() if is_id(passage_id) else None
     if passage is None:
         raise HttpError(404, "Passage introuvable pour cet organisme.")
     return passage

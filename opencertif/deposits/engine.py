@@ -584,38 +584,28 @@ def write_passages(
             )
 
 
-_RESULT_COLUMNS = (
-    "deposit_id",
-    "seq",
-    "line",
-    "id_technique",
-    "ok",
-    "unchanged",
-    "deleted",
-    "message",
-    "near_misses",
-    "holder_label",
-    "certification_code",
-)
+_RESULT_COLUMNS = ("deposit_id", *PassageResult.REPORT_FIELDS)
 
 
 def _write_results(deposit: Deposit, outcomes: list[assess.Outcome], start: int) -> None:
-    rows = [
-        (
-            deposit.pk,
-            start + offset,
-            outcome.record.line,
-            outcome.record.id_technique[:255],
-            outcome.verdict.ok,
-            outcome.verdict == Verdict.UNCHANGED,
-            outcome.verdict == Verdict.DELETED,
-            outcome.message,
-            json.dumps(list(outcome.near_misses), ensure_ascii=False),
-            outcome.holder_label,
-            outcome.record.certification.code[:100],
-        )
-        for offset, outcome in enumerate(outcomes)
-    ]
+    def values(seq: int, outcome: assess.Outcome) -> tuple:
+        # Named, then ordered by the one column list: no value can slip to another column.
+        named = {
+            "deposit_id": deposit.pk,
+            "seq": seq,
+            "line": outcome.record.line,
+            "id_technique": outcome.record.id_technique[:255],
+            "ok": outcome.verdict.ok,
+            "unchanged": outcome.verdict == Verdict.UNCHANGED,
+            "deleted": outcome.verdict == Verdict.DELETED,
+            "message": outcome.message,
+            "near_misses": json.dumps(list(outcome.near_misses), ensure_ascii=False),
+            "holder_label": outcome.holder_label,
+            "certification_code": outcome.record.certification.code[:100],
+        }
+        return tuple(named[column] for column in _RESULT_COLUMNS)
+
+    rows = [values(start + offset, outcome) for offset, outcome in enumerate(outcomes)]
     table = PassageResult._meta.db_table
     columns = ", ".join(_RESULT_COLUMNS)
     with connection.cursor() as cursor:

@@ -599,6 +599,21 @@ class PassageResult(models.Model):
             models.Index(fields=["id_technique"], name="result_id_technique"),
         ]
 
+    # What a report line says, in this order: the engine's bulk insert and the report readers
+    # use this one list.
+    REPORT_FIELDS = (
+        "seq",
+        "line",
+        "id_technique",
+        "ok",
+        "unchanged",
+        "deleted",
+        "message",
+        "near_misses",
+        "holder_label",
+        "certification_code",
+    )
+
     def __str__(self) -> str:
         return f"{self.id_technique}: {'OK' if self.ok else 'KO'}"
 

@@ -15,17 +15,11 @@ Fetches (`passage_for`, `deposit_for`, `sheet_import_for`) raise `perms.NotFound
 when the object does not exist or the right is not held on it: one answer for both.
 """
 
+from opencertif.core.ids import is_id
 from opencertif.deposits.models import Deposit, Passage, SheetImport
 from opencertif.organisations import perms
 from opencertif.organisations.models import Organisation
 from opencertif.organisations.perms import NotFound, Right
-
-MAX_ID = 2**63 - 1  # beyond a bigint column: such a number names nothing
-
-
-def _is_id(pk) -> bool:
-    return isinstance(pk, int) and 0 < pk <= MAX_ID
-
 
 # ------------------------------------------------------------------ organisations
 
@@ -82,7 +76,7 @@ def passage_for(user, pk: int, right: Right = Right.SEE_PASSAGES) -> Passage:
     }
     if right not in scopes:
         raise ValueError(f"no passage is fetched for {right}")
-    if not _is_id(pk):
+    if not is_id(pk):
         raise NotFound("Passage introuvable.")
     queryset = scopes[right](user).select_related(
         "certification", "certifier__organisation", "last_deposit__organisation", "person"
@@ -113,7 +107,7 @@ def can_deposit_anywhere(user) -> bool:
 
 def deposit_for(user, pk: int) -> Deposit:
     """The deposit `pk` if the user may see it; NotFound otherwise."""
-    if not _is_id(pk):
+    if not is_id(pk):
         raise NotFound("Dépôt introuvable.")
     queryset = (
         Deposit.objects.visible_to(user)
@@ -129,7 +123,7 @@ def deposit_for(user, pk: int) -> Deposit:
 
 def sheet_import_for(user, pk: int) -> SheetImport:
     """The conversion `pk` if the user may see it; NotFound otherwise."""
-    if not _is_id(pk):
+    if not is_id(pk):
         raise NotFound("Tableur introuvable.")
     queryset = SheetImport.objects.visible_to(user).select_related(
         "organisation", "deposit", "created_by"

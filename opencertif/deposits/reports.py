@@ -50,18 +50,7 @@ def results(deposit: Deposit, *, ok: bool | None = None) -> Iterator[PassageResu
     queryset = PassageResult.objects.filter(deposit=source(deposit)).order_by("seq")
     if ok is not None:
         queryset = queryset.filter(ok=ok)
-    return queryset.only(
-        "seq",
-        "line",
-        "id_technique",
-        "ok",
-        "unchanged",
-        "deleted",
-        "message",
-        "near_misses",
-        "holder_label",
-        "certification_code",
-    ).iterator(chunk_size=5000)
+    return queryset.only(*PassageResult.REPORT_FIELDS).iterator(chunk_size=5000)
 
 
 def xml_chunks(deposit: Deposit) -> Iterator[str]:

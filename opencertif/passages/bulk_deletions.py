@@ -15,13 +15,14 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from opencertif.core import audit
+from opencertif.core.ids import is_id
 from opencertif.deposits import lifecycle
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.lifecycle import PassageError
 from opencertif.deposits.models import Deposit
 from opencertif.organisations.models import Organisation
 from opencertif.passages.enums import BulkDeletionKind, BulkDeletionState
-from opencertif.passages.listing import is_id, of_organisation
+from opencertif.passages.listing import of_organisation
 from opencertif.passages.models import BulkDeletion
 
 BATCH = 1000

@@ -11,14 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from opencertif.core import audit
+from opencertif.core.ids import is_id
 from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.lifecycle import PassageError
 from opencertif.deposits.models import Passage
 from opencertif.organisations.models import Organisation
-
-MAX_ID = 2**63 - 1  # the largest value of a bigint column
-
 
 # ------------------------------------------------------------------ reading
 
@@ -27,12 +25,6 @@ def of_organisation(organisation: Organisation):
     """Passages an organisation may see and look after: those of its certifier accounts,
     and those it deposited for a certifier that still delegates deposit to it."""
     return Passage.objects.of_organisations([organisation.pk])
-
-
-def is_id(value: int) -> bool:
-    """Could a database row carry this id? (Beyond 64 bits SQLite raises and PostgreSQL
-    refuses the comparison: such a number names nothing.)"""
-    return 0 < value <= MAX_ID
 
 
 # ------------------------------------------------------------------ the list's filters

@@ -3,12 +3,11 @@
 and its API token. Deleting one passage, changing or seeing one are other rights
 (`deposits.perms`)."""
 
+from opencertif.core.ids import is_id
 from opencertif.organisations import perms
 from opencertif.organisations.models import Organisation
 from opencertif.organisations.perms import NotFound, Right
 from opencertif.passages.models import BulkDeletion
-
-MAX_ID = 2**63 - 1
 
 
 def bulk_deleting_organisations(user):
@@ -23,7 +22,7 @@ def can_bulk_delete(user) -> bool:
 
 def bulk_deletion_for(user, pk: int) -> BulkDeletion:
     """The mass deletion `pk` if the user may act on it; NotFound otherwise."""
-    if not 0 < pk <= MAX_ID:
+    if not is_id(pk):
         raise NotFound("Suppression introuvable.")
     queryset = BulkDeletion.objects.editable_by(user).select_related(
         "organisation", "created_by", "restored_by"

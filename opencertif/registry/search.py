@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db import connection
 
+from opencertif.core.ids import is_id
 from opencertif.organisations.models import Organisation
 from opencertif.registry import search_backends
 from opencertif.registry.enums import NSF_DOMAINS, ROME_FAMILIES, Level, Register, SortOrder
@@ -17,10 +18,6 @@ from opencertif.registry.models import SearchCard, SearchEntry
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
-# The largest primary key either database stores (a signed 64-bit integer): a larger number
-# read from a query string names no organisation and must not reach SQL, where SQLite
-# refuses it with an error.
-MAX_ID = 2**63 - 1
 LEVEL_ORDER = {"sans": 0, "": -1, **{str(n): n for n in range(1, 9)}}
 
 
@@ -290,7 +287,7 @@ def _facets(params: SearchParams, counters: dict[str, dict]) -> dict:
     }
     top = sorted(counters["certifier"].items(), key=lambda item: (-item[1], item[0]))[:10]
     wanted = {int(pk) for pk, _ in top}
-    if params.certifier and 0 < params.certifier <= MAX_ID:
+    if params.certifier and is_id(params.certifier):
         wanted.add(params.certifier)
     names = dict(Organisation.objects.filter(pk__in=wanted).values_list("pk", "name"))
     values = [

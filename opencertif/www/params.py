@@ -3,7 +3,7 @@ database error (SQLite refuses integers beyond 64 bits; a 500 is not an answer).
 
 from django.urls import register_converter
 
-MAX_ID = 2**63 - 1
+from opencertif.core.ids import is_id
 
 
 def id_param(value) -> int | None:
@@ -12,7 +12,7 @@ def id_param(value) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > 19:
         return None
     number = int(text)
-    return number if 1 <= number <= MAX_ID else None
+    return number if is_id(number) else None
 
 
 class IdConverter:
