@@ -9,6 +9,7 @@ urlpatterns = [
     path("repertoire/", include("opencertif.www.public.urls")),
     path("espace/", include("opencertif.www.espace.urls")),
     path("instruction/", include("opencertif.www.instruction.urls")),
+    path("passeport/", include("opencertif.www.passeport.urls")),
     path("api/", api_urls),
     path("admin/", admin.site.urls),
 ]

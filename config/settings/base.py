@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "opencertif.people",
     "opencertif.deposits",
     "opencertif.passages",
+    "opencertif.passports",
     "opencertif.www",
     "opencertif.api",
 ]

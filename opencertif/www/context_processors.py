@@ -7,7 +7,7 @@ from opencertif.organisations.models import Organisation
 SPACES = (
     ("public:search", "Répertoire", "/repertoire/"),
     ("espace:home", "Espace certificateur", "/espace/"),
-    ("www:space_passport", "Passeport", "/passeport/"),
+    ("passeport:home", "Passeport", "/passeport/"),
     ("www:space_vae", "Extranet VAE", "/vae/"),
 )
 

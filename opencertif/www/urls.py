@@ -40,6 +40,5 @@ urlpatterns = [
         account.confirm_email,
         name="account_email_confirm",
     ),
-    path("passeport/", views.space, {"space": "passport"}, name="space_passport"),
     path("vae/", views.space, {"space": "vae"}, name="space_vae"),
 ]

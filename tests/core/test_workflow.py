@@ -22,7 +22,14 @@ WRITING_CALLS = {"update", "create", "get_or_create", "update_or_create", "bulk_
 
 
 def test_every_stateful_model_has_a_workflow():
-    expected = {"Deposit", "SheetImport", "BulkDeletion", "AccountRequest", "JoinRequest"}
+    expected = {
+        "Deposit",
+        "SheetImport",
+        "BulkDeletion",
+        "AccountRequest",
+        "JoinRequest",
+        "CorrectionRequest",
+    }
     assert expected == WORKFLOW_NAMES
 
 
