@@ -3,6 +3,7 @@ from django.urls import path
 from opencertif.www import views
 from opencertif.www.accounts import account
 from opencertif.www.accounts import views as accounts
+from opencertif.www.passeport import placeholders
 
 app_name = "www"
 
@@ -41,4 +42,10 @@ urlpatterns = [
         name="account_email_confirm",
     ),
     path("vae/", views.space, {"space": "vae"}, name="space_vae"),
+    # ---- public verification of signed documents, public keys — helper "signing"
+    path("verifier/", placeholders.not_yet, name="verify"),
+    path("verifier/<uuid:document_id>/", placeholders.not_yet, name="verify_document"),
+    path(".well-known/jwks.json", placeholders.not_yet, name="jwks"),
+    # ---- a CV's online view through a share link — helper "pages"
+    path("partage/<str:token>/", placeholders.not_yet, name="shared_cv"),
 ]

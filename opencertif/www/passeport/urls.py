@@ -1,15 +1,22 @@
 from django.urls import path
 
 from opencertif.www import views
-from opencertif.www.passeport import signin
+from opencertif.www.passeport import placeholders, signin
 
 app_name = "passeport"
 
 urlpatterns = [
     # ---- the passport's pages (Mes acquis, Mon parcours, Mes compétences, Mon avenir,
-    #      Mes CV, share links, my data)
+    #      Mes CV, share links, my data) — helper "pages"
     path("", views.space, {"space": "passport"}, name="home"),
-    # ---- sign-in (OpenID Connect, development provider)
+    path("cv/", placeholders.not_yet, name="cvs"),
+    # ---- sign-in (OpenID Connect, development provider) — helper "signin"
     path("connexion/", signin.signin, name="signin"),
-    # ---- holders' requests to certifiers (errors, missing certifications)
+    # ---- signed documents: a CV's PDF, a certification's credential — helper "signing"
+    path("cv/<id:pk>/pdf/", placeholders.not_yet, name="cv_pdf"),
+    path("acquis/<id:pk>/badge.jwt", placeholders.not_yet, name="badge"),
+    # ---- holders' requests to certifiers (errors, missing certifications) — helper "requests"
+    path("acquis/<id:pk>/signaler/", placeholders.not_yet, name="report_error"),
+    path("signaler-manquante/", placeholders.not_yet, name="report_missing"),
+    path("demandes/", placeholders.not_yet, name="requests"),
 ]
