@@ -53,7 +53,7 @@ def test_staff_read_and_filter_an_organisations_audit_log(live_server, page, che
     page.get_by_label("Du").fill("")
     page.get_by_label("Au (inclus)").fill("")
     page.get_by_role("button", name="Filtrer").click()
-    page.get_by_role("cell", name="audit.read").first.wait_for()
+    page.get_by_role("cell", name="Journal d'audit consulté").first.wait_for()
     assert AuditEntry.objects.filter(action="audit.read", actor=reader).count() == 3
 
 
