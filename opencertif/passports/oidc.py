@@ -40,7 +40,9 @@ class HolderOIDCBackend(OIDCAuthenticationBackend):
     sign-in matches the identity again. Never links to an existing account by email."""
 
     def authenticate(self, request, **kwargs):
-        if request is None or not is_configured():
+        # Only the callback's call (it passes the nonce kept in the session): never a
+        # login form's, even one posted to a URL carrying a code and a state.
+        if request is None or "nonce" not in kwargs or not is_configured():
             return None
         try:
             return super().authenticate(request, **kwargs)
