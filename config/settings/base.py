@@ -126,6 +126,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "opencertif.accounts.backends.EmailOrIdentifierBackend",
+    # Holders coming back from their identity provider (passport sign-in, OpenID Connect).
+    "opencertif.passports.oidc.HolderOIDCBackend",
 ]
 
 # Lock-out (django-axes): temporary, per account, self-service unlock by email.
@@ -199,6 +201,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Holders' sign-in to the passport: OpenID Connect with FranceConnect's identity claims
+# (mozilla-django-oidc; opencertif.passports.oidc). Off, with a notice on the sign-in
+# page, until the client's credentials and the provider's endpoints are all set.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256").strip().upper()
+if OIDC_RP_SIGN_ALGO not in ("RS256", "ES256", "HS256"):
+    raise ImproperlyConfigured(
+        f"OIDC_RP_SIGN_ALGO={OIDC_RP_SIGN_ALGO!r} n'est pas admis (RS256, ES256 ou HS256)."
+    )
+OIDC_RP_SCOPES = "openid given_name family_name birthdate gender birthplace birthcountry email"
+# FranceConnect asks for the level of assurance (eidas1); "none" sends no acr_values.
+OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "eidas1").strip()
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = (
+    {} if OIDC_ACR_VALUES.lower() == "none" else {"acr_values": OIDC_ACR_VALUES}
+)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_AUTHENTICATION_CALLBACK_URL = "passeport:oidc_callback"
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+# The development identity provider (/passeport/connexion/developpement/): lets anyone
+# sign in as any person of the reference population. dev.py turns it on; never from the
+# environment, never in production.
+PASSPORT_DEV_PROVIDER = False
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

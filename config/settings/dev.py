@@ -22,3 +22,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Sign in to the passport as a demo person, without an identity provider (make run only).
+PASSPORT_DEV_PROVIDER = True

@@ -33,11 +33,15 @@ def key_for(login: str) -> str:
     return "h:" + digest.hexdigest()[:40]
 
 
-def attempt_key(request, credentials: dict | None = None) -> str:
+def attempt_key(request, credentials: dict | None = None) -> str | None:
     """AXES_USERNAME_CALLABLE: the key under which failed attempts are counted."""
     login = ""
     if credentials:
         login = credentials.get("username") or ""
+        if not login:
+            # A holder coming back from their identity provider: no password to guess,
+            # nothing to count (counting under one empty key would lock every holder out).
+            return None
     elif request is not None and request.method == "POST":
         login = request.POST.get("username", "")
     return key_for(login)

@@ -56,3 +56,31 @@ class CorrectedField(models.TextChoices):
     MENTION = "mention", "Mention"
     CERTIFICATION = "certification", "Intitulé de la certification"
     OTHER = "other", "Autre"
+
+
+# Why a holder's passport is empty, told on the passport (`passeport/_no_match.html`).
+MATCH_EXPLANATIONS = {
+    MatchOutcome.NONE: (
+        "Aucune personne de la population de référence ne porte exactement l'identité "
+        "transmise par votre fournisseur d'identité (prénom, nom de naissance, sexe, date et "
+        "lieu de naissance). Si vous avez obtenu une certification, votre certificateur l'a "
+        "peut-être déclarée sous une identité légèrement différente."
+    ),
+    MatchOutcome.SEVERAL: (
+        "Plusieurs personnes de la population de référence portent exactement l'identité "
+        "transmise par votre fournisseur d'identité. Pour ne jamais vous montrer les "
+        "certifications d'une autre personne, votre passeport reste vide tant que nos "
+        "équipes n'ont pas levé l'ambiguïté."
+    ),
+    MatchOutcome.INCOMPLETE: (
+        "Votre fournisseur d'identité n'a pas transmis une identité complète (prénom, nom de "
+        "naissance, sexe, date de naissance complète et lieu de naissance) : elle ne permet "
+        "pas de retrouver vos certifications avec certitude."
+    ),
+}
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records about passports (stable codes, French labels)."""
+
+    HOLDER_SIGNED_IN = "holder.signed_in", "Connexion d'un titulaire au passeport"

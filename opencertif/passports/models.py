@@ -12,6 +12,7 @@ from django.utils import timezone
 from opencertif.core.workflow import Transition, TransitionLog, WorkflowMixin
 from opencertif.organisations import perms
 from opencertif.passports.enums import (
+    MATCH_EXPLANATIONS,
     DocumentKind,
     ExperienceKind,
     MatchOutcome,
@@ -54,6 +55,11 @@ class Holder(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def match_explanation(self) -> str:
+        """Why the passport is empty, in French (empty when the identity is recognised)."""
+        return MATCH_EXPLANATIONS.get(self.match_outcome, "")
 
 
 class Experience(models.Model):

@@ -88,6 +88,13 @@ def _place_matches(person: dict, identity: dict) -> bool:
     return True
 
 
+def place_matches(person: dict, identity: dict) -> bool:
+    """Whether a person's birth place (`Person` fields as a dict) agrees with an identity's
+    (`birth_insee`, a `99xxx` code for a country; `birth_postal_code`; `birth_country`),
+    compared as for a deposit."""
+    return _place_matches(person, identity)
+
+
 def _match_holder(identity: dict, candidates: list[dict]) -> MatchResult:
     name = identity_key(identity.get("birth_name") or "")
     first = identity_key(identity.get("first_name1") or "")

@@ -12,6 +12,15 @@ urlpatterns = [
     path("cv/", placeholders.not_yet, name="cvs"),
     # ---- sign-in (OpenID Connect, development provider) — helper "signin"
     path("connexion/", signin.signin, name="signin"),
+    path("oidc/authenticate/", signin.Authenticate.as_view(), name="oidc_authenticate"),
+    path("oidc/callback/", signin.Callback.as_view(), name="oidc_callback"),
+    path("deconnexion/", signin.signout, name="logout"),
+    path("connexion/developpement/", signin.dev_provider, name="dev_provider"),
+    path(
+        "connexion/developpement/<id:pk>/",
+        signin.dev_provider_sign_in,
+        name="dev_provider_sign_in",
+    ),
     # ---- signed documents: a CV's PDF, a certification's credential — helper "signing"
     path("cv/<id:pk>/pdf/", placeholders.not_yet, name="cv_pdf"),
     path("acquis/<id:pk>/badge.jwt", placeholders.not_yet, name="badge"),
