@@ -22,6 +22,7 @@ from opencertif.organisations.enums import AuditAction as OrganisationAction
 from opencertif.organisations.models import Organisation
 from opencertif.passages.enums import AuditAction as PassageAction
 from opencertif.passages.models import BulkDeletion
+from opencertif.passports.enums import DocumentAuditAction
 from opencertif.www.forms import DsfrForm
 
 PER_PAGE = 30
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     for vocabulary in (CoreAction, AccountAction, OrganisationAction, DepositAction, PassageAction)
     for code, label in vocabulary.choices
 }
+ACTION_LABELS.update({code: str(label) for code, label in DocumentAuditAction.choices})
 
 
 def action_label(code: str) -> str:
