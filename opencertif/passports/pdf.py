@@ -2,7 +2,7 @@
 
 Rendering fetches nothing from the network: the stylesheet is read from this package and
 the only URLs WeasyPrint may open are `data:` ones. The document's id is written in the
-PDF's Info dictionary (`/OpencertifDocument`), where the verification finds it."""
+PDF's Info dictionary (`/opencertifdocument`), where the verification finds it."""
 
 import functools
 import io
@@ -16,9 +16,9 @@ from opencertif.passports import keys
 logger = logging.getLogger(__name__)
 
 STYLESHEET = Path(__file__).resolve().parent / "pdf" / "document.css"
-# The HTML <meta name> WeasyPrint turns into the Info key /OpencertifDocument.
-DOCUMENT_META = "OpencertifDocument"
-DOCUMENT_KEY = "/" + DOCUMENT_META
+# The HTML <meta name> WeasyPrint turns into an Info key (lower case, letters and digits).
+DOCUMENT_META = "opencertif-document"
+DOCUMENT_KEY = "/opencertifdocument"
 REASON = "Document émis par opencertif"
 FIELD_NAME = "SignatureOpencertif"
 

@@ -229,6 +229,14 @@ def _find(document_id) -> SignedDocument | None:
     return SignedDocument.objects.select_related("holder").filter(pk=key).first()
 
 
+def verify_file(data: bytes, name: str = "") -> Verdict:
+    """An uploaded file: a PDF by its content (or its name), anything else as a
+    credential."""
+    if b"%PDF-" in data[:1024] or name.lower().endswith(".pdf"):
+        return verify_pdf(data)
+    return verify_credential(data)
+
+
 # ------------------------------------------------------------------ PDF
 
 
