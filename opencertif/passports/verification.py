@@ -301,10 +301,20 @@ def _verify_pdf(data: bytes, verdict: Verdict) -> Verdict:
     if not signatures:
         verdict.problems.append(UNSIGNED)
         return _with_document(verdict, document)
-    _check_signature(signatures[-1], verdict)
+    _check_signature(_ours_first(signatures), verdict)
     if verdict.valid and document is None:
         verdict.problems.append(UNKNOWN_DOCUMENT)
     return _with_document(verdict, document)
+
+
+def _ours_first(signatures: list):
+    """The platform's signature when the file carries one (another signature added after
+    it makes it cover less than the whole file), else the last one."""
+    ours = keys.platform_fingerprints()
+    for signature in signatures:
+        if hashlib.sha256(signature.signer_cert.dump()).hexdigest() in ours:
+            return signature
+    return signatures[-1]
 
 
 def _document_id(reader) -> str | None:

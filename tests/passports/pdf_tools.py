@@ -56,3 +56,16 @@ def decompression_bomb(inflated: int = 400 * 1024 * 1024) -> bytes:
         + b"\nendstream\nendobj\n"
     )
     return head + xref + b"startxref\n" + str(offset).encode() + b"\n%%EOF\n"
+
+
+def countersigned(data: bytes, folder) -> bytes:
+    """A second signature, by another key (a development key created in `folder`), added
+    after the platform's."""
+    from pyhanko.sign import signers
+
+    from opencertif.passports import keys, pdf
+
+    material = keys._development(folder)
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    meta = signers.PdfSignatureMetadata(field_name="AutreSignature")
+    return signers.sign_pdf(writer, meta, signer=pdf._signer(material)).getvalue()

@@ -174,3 +174,11 @@ def test_a_decompression_bomb_is_refused_without_inflating_it():
     assert verdict.valid is False
     assert verdict.problems == [verification.NOT_PDF]
     assert peak < 64 * 1024 * 1024
+
+
+def test_a_signature_added_after_the_platforms_makes_it_invalid(issued, tmp_path):
+    _world, _document, data = issued
+    verdict = verification.verify_pdf(pdf_tools.countersigned(data, tmp_path))
+    assert verdict.valid is False
+    assert verdict.problems == [verification.APPENDED]
+    assert verdict.signer == "opencertif — clé de développement"
