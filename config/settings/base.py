@@ -329,6 +329,26 @@ RESUME_AT_WORKER_START = ["opencertif.passages.bulk_deletions.resume_at_start"]
 # Deleted passages (one by one, in bulk or by a SUPPRESSION file) can be restored this long.
 PASSAGE_RESTORE_DAYS = env_int("PASSAGE_RESTORE_DAYS", 30, minimum=1)
 
+# Signed passport documents (opencertif.passports.keys): the platform's key and certificate
+# (PEM), with an optional chain, sign CV PDFs (PAdES) and credentials (VC-JWT). Unset, a
+# self-signed development key is created under PASSPORT_KEY_DIR on first use. Certificates
+# used before a key change stay recognised (PASSPORT_PREVIOUS_CERT_FILES).
+PASSPORT_SIGNING_KEY_FILE = env_str("PASSPORT_SIGNING_KEY_FILE", "")
+PASSPORT_SIGNING_CERT_FILE = env_str("PASSPORT_SIGNING_CERT_FILE", "")
+PASSPORT_SIGNING_CHAIN_FILE = env_str("PASSPORT_SIGNING_CHAIN_FILE", "")
+PASSPORT_PREVIOUS_CERT_FILES = env_list("PASSPORT_PREVIOUS_CERT_FILES", [])
+if bool(PASSPORT_SIGNING_KEY_FILE) != bool(PASSPORT_SIGNING_CERT_FILE):
+    raise ImproperlyConfigured(
+        "PASSPORT_SIGNING_KEY_FILE et PASSPORT_SIGNING_CERT_FILE vont ensemble : "
+        "renseignez les deux, ou aucun (clé de développement)."
+    )
+PASSPORT_KEY_DIR = DATA_DIR / "passport-keys"
+# An RFC 3161 time-stamping authority for the PDF signatures (none: the signing time is
+# the platform's own clock).
+PASSPORT_TSA_URL = env_str("PASSPORT_TSA_URL", "")
+# A document uploaded for verification is read in the request: small and bounded.
+PASSPORT_VERIFY_MAX_BYTES = env_int("PASSPORT_VERIFY_MAX_MB", 5, minimum=1) * 1024 * 1024
+
 # Django-dsfr: the static files are served locally, never from a CDN.
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 SITE_TITLE = "opencertif"
@@ -344,3 +364,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# WeasyPrint and fontTools narrate every step of a PDF's rendering at INFO.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+LOGGING["loggers"]["fontTools"] = {"level": "WARNING"}

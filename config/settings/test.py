@@ -4,6 +4,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret-opencertif")
 if not os.environ.get("DATABASE_URL"):
@@ -32,4 +33,11 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 WHITENOISE_USE_FINDERS = True
+# Tests never use (nor create) a developer's or a server's signing key: a fresh development
+# key in a temporary folder, whatever DATA_DIR and the environment say.
+PASSPORT_SIGNING_KEY_FILE = PASSPORT_SIGNING_CERT_FILE = PASSPORT_SIGNING_CHAIN_FILE = ""
+PASSPORT_PREVIOUS_CERT_FILES = []
+PASSPORT_TSA_URL = ""
+PASSPORT_KEY_DIR = Path(tempfile.mkdtemp(prefix="opencertif-test-keys-"))
+atexit.register(shutil.rmtree, PASSPORT_KEY_DIR, ignore_errors=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

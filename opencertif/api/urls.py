@@ -17,6 +17,7 @@ from ninja.errors import ValidationError
 from opencertif.api.auth import OrganisationToken
 from opencertif.api.deposits import router as deposits_router
 from opencertif.api.passages import router as passages_router
+from opencertif.api.passport import router as passport_router
 from opencertif.api.registry import router as registry_router
 
 api = NinjaAPI(
@@ -76,6 +77,7 @@ def _invalid_parameters(request, exc):
 api.add_router("/registry", registry_router)
 api.add_router("/deposits", deposits_router)
 api.add_router("/passages", passages_router)
+api.add_router("/passport", passport_router)
 
 
 def _public(patterns):

@@ -23,6 +23,16 @@ class DocumentKind(models.TextChoices):
     CREDENTIAL = "credential", "Attestation numérique (Open Badges)"
 
 
+class EntryStatus(models.TextChoices):
+    """What a signed document's guaranteed entry is today, as its verification finds it."""
+
+    VALID = "valid", "Garanti — toujours valide"
+    MODIFIED = "modified", "Modifié depuis"
+    WITHDRAWN = "withdrawn", "Retiré par le certificateur"
+    UNKNOWN = "unknown", "Introuvable"
+    DECLARATIVE = "declarative", "Déclaratif — non vérifié"
+
+
 class HiddenField(models.TextChoices):
     """What a share link may hide from its online view."""
 
@@ -84,3 +94,5 @@ class AuditAction(models.TextChoices):
     """What the audit trail records about passports (stable codes, French labels)."""
 
     HOLDER_SIGNED_IN = "holder.signed_in", "Connexion d'un titulaire au passeport"
+    CV_PDF_ISSUED = "signed_document.cv_issued", "CV signé émis"
+    CREDENTIAL_ISSUED = "signed_document.credential_issued", "Attestation numérique émise"

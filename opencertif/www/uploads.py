@@ -3,7 +3,8 @@
 Django streams a multipart body to a temporary file whatever its size, and a view can only
 refuse it afterwards. `UploadLimitMiddleware` puts `UploadLimit` first among the upload
 handlers of every multipart request (before the CSRF check reads the body): past
-DEPOSIT_MAX_BYTES, the largest upload the platform accepts, the rest of the body is read
+DEPOSIT_MAX_BYTES, the largest upload the platform accepts (PASSPORT_VERIFY_MAX_BYTES for
+the verification of a signed document, read in the request), the rest of the body is read
 and dropped, and `request.upload_too_big` tells the view, which answers with the limit
 (the API answers 413 here, since its views never see a missing file). A Content-Length
 already over the limit is refused without reading.
@@ -13,11 +14,25 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import JsonResponse
 
+from opencertif.passports import verification
+
 # Room for the form's other fields and the multipart boundaries.
 MARGIN = 1_000_000
+# Uploads read in the request (the public verification of a signed document): bounded by
+# PASSPORT_VERIFY_MAX_BYTES, a few megabytes, instead.
+SMALL_UPLOAD_PATHS = ("/verifier/", "/api/passport/")
 
 
-def too_big_message() -> str:
+def limit_for(path: str) -> int:
+    """The largest upload accepted at this path."""
+    if path.startswith(SMALL_UPLOAD_PATHS):
+        return settings.PASSPORT_VERIFY_MAX_BYTES
+    return settings.DEPOSIT_MAX_BYTES
+
+
+def too_big_message(path: str = "") -> str:
+    if path.startswith(SMALL_UPLOAD_PATHS):
+        return verification.too_big_message()
     limit = settings.DEPOSIT_MAX_BYTES
     return (
         f"Le fichier dépasse la taille maximale d'un dépôt ({limit // 1_000_000} Mo) : "
@@ -26,12 +41,13 @@ def too_big_message() -> str:
 
 
 class UploadLimit(FileUploadHandler):
-    """Stops receiving an upload past DEPOSIT_MAX_BYTES: the rest of the request is read
-    and dropped, never written to disk."""
+    """Stops receiving an upload past its path's limit (`limit_for`): the rest of the
+    request is read and dropped, never written to disk."""
 
     def __init__(self, request=None):
         super().__init__(request)
         self.received = 0
+        self.limit = limit_for(request.path if request is not None else "")
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -39,7 +55,7 @@ class UploadLimit(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > settings.DEPOSIT_MAX_BYTES:
+        if self.received > self.limit:
             self.request.upload_too_big = True
             raise StopUpload(connection_reset=False)
         return raw_data
@@ -59,13 +75,13 @@ class UploadLimitMiddleware:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length = 0
-            if length > settings.DEPOSIT_MAX_BYTES + MARGIN:
+            if length > limit_for(request.path) + MARGIN:
                 request.upload_too_big = True
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": too_big_message()}, status=413)
+                    return JsonResponse({"detail": too_big_message(request.path)}, status=413)
             request.upload_handlers.insert(0, UploadLimit(request))
             if request.path.startswith("/api/"):
                 request.FILES  # noqa: B018 (read the body now, through the limit)
                 if request.upload_too_big:
-                    return JsonResponse({"detail": too_big_message()}, status=413)
+                    return JsonResponse({"detail": too_big_message(request.path)}, status=413)
         return self.get_response(request)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencertif.www import views
+from opencertif.www import verify, views
 from opencertif.www.accounts import account
 from opencertif.www.accounts import views as accounts
 from opencertif.www.passeport import placeholders
@@ -43,9 +43,9 @@ urlpatterns = [
     ),
     path("vae/", views.space, {"space": "vae"}, name="space_vae"),
     # ---- public verification of signed documents, public keys — helper "signing"
-    path("verifier/", placeholders.not_yet, name="verify"),
-    path("verifier/<uuid:document_id>/", placeholders.not_yet, name="verify_document"),
-    path(".well-known/jwks.json", placeholders.not_yet, name="jwks"),
+    path("verifier/", verify.verify, name="verify"),
+    path("verifier/<uuid:document_id>/", verify.verify_document, name="verify_document"),
+    path(".well-known/jwks.json", verify.jwks, name="jwks"),
     # ---- a CV's online view through a share link — helper "pages"
     path("partage/<str:token>/", placeholders.not_yet, name="shared_cv"),
 ]

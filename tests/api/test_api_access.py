@@ -10,7 +10,7 @@ from opencertif.api.urls import api_urls
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = re.compile(r"^(registry/|openapi\.json$|docs)")
+PUBLIC = re.compile(r"^(registry/|openapi\.json$|docs|passport/verify$)")
 # ninja's root view: a 404 that lists nothing.
 NOTHING = {"api-root"}
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from opencertif.www import views
-from opencertif.www.passeport import placeholders, signin
+from opencertif.www.passeport import documents, placeholders, signin
 
 app_name = "passeport"
 
@@ -22,8 +22,8 @@ urlpatterns = [
         name="dev_provider_sign_in",
     ),
     # ---- signed documents: a CV's PDF, a certification's credential — helper "signing"
-    path("cv/<id:pk>/pdf/", placeholders.not_yet, name="cv_pdf"),
-    path("acquis/<id:pk>/badge.jwt", placeholders.not_yet, name="badge"),
+    path("cv/<id:pk>/pdf/", documents.cv_pdf, name="cv_pdf"),
+    path("acquis/<id:pk>/badge.jwt", documents.badge, name="badge"),
     # ---- holders' requests to certifiers (errors, missing certifications) — helper "requests"
     path("acquis/<id:pk>/signaler/", placeholders.not_yet, name="report_error"),
     path("signaler-manquante/", placeholders.not_yet, name="report_missing"),
