@@ -56,3 +56,14 @@ class CorrectedField(models.TextChoices):
     MENTION = "mention", "Mention"
     CERTIFICATION = "certification", "Intitulé de la certification"
     OTHER = "other", "Autre"
+
+
+class RequestAuditAction(models.TextChoices):
+    """What the audit trail records about holders' requests and staff reads of a passport
+    (stable codes, French labels)."""
+
+    CREATED = "passport_request.created", "Demande d'un titulaire envoyée"
+    VIEWED = "passport_request.viewed", "Demande d'un titulaire consultée"
+    CORRECTED = "passport_request.corrected", "Demande d'un titulaire traitée"
+    REFUSED = "passport_request.refused", "Demande d'un titulaire refusée"
+    PASSPORT_READ = "passport.read_by_staff", "Passeport consulté par l'équipe de la plateforme"
