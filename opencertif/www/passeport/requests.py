@@ -60,7 +60,10 @@ class ReportMissingForm(CertificationForm):
     certifier = forms.ChoiceField(
         label="Quel organisme vous a délivré cette certification ?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choisissez l'organisme, ou « Je ne sais pas »."},
+        error_messages={
+            "required": "Choisissez l'organisme, ou « Je ne sais pas ».",
+            "invalid_choice": "Choisissez l'organisme dans la liste, ou « Je ne sais pas ».",
+        },
     )
     message = forms.CharField(
         label="Votre message",
