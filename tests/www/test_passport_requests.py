@@ -9,6 +9,7 @@ from opencertif.core.models import AuditEntry
 from opencertif.passports import requests as service
 from opencertif.passports.enums import RequestState
 from opencertif.passports.models import CorrectionRequest
+from opencertif.registry import search_index
 from tests import factories
 from tests.factories import page
 from tests.passports import requests_world
@@ -104,6 +105,18 @@ def test_a_holder_reports_a_missing_certification_to_a_named_certifier(client, w
         world.certifier,
         world.certification,
     )
+
+
+def test_a_holder_finds_the_certification_by_its_title(client, world):
+    world.certification.title = "Responsable de la comptabilité"
+    world.certification.save(update_fields=["title"])
+    search_index.refresh([world.certification.pk])
+    client.force_login(world.holder.user)
+    response = client.get("/passeport/signaler-manquante/", {"certification": "comptabilite"})
+    html = page(response)
+    assert "Choisissez votre certification parmi les fiches trouvées" in html
+    number = world.certification.number
+    assert f'href="/passeport/signaler-manquante/?certification={number}"' in html
 
 
 def test_a_missing_certification_with_i_do_not_know_goes_to_the_staff(client, world):

@@ -10,12 +10,15 @@ shown to them). Opening a request is audited: it names a holder.
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Q, Value, When
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opencertif.organisations import perms
 from opencertif.organisations.perms import Right
 from opencertif.passports import requests as service
+from opencertif.passports.enums import RequestState
 from opencertif.passports.models import CorrectionRequest
 from opencertif.www.accounts.links import site_url
 from opencertif.www.forms import DsfrForm
@@ -57,9 +60,11 @@ def with_related(queryset):
 def sorted_for_answer(queryset):
     """Open requests first, the nearest due date first; then the answered ones, newest
     answer first."""
-    return list(queryset.open().order_by("due_on", "id")) + list(
-        queryset.answered().order_by("-answered_at", "-id")
-    )
+    is_open = Q(state=RequestState.OPEN)
+    return queryset.annotate(
+        answered_rank=Case(When(is_open, then=Value(1)), default=Value(2)),
+        open_due=Case(When(is_open, then=F("due_on"))),
+    ).order_by("answered_rank", "open_due", "-answered_at", "-id")
 
 
 def _visible(user):
@@ -78,11 +83,13 @@ def index(request):
         queryset = queryset.open()
     elif wanted == "answered":
         queryset = queryset.answered()
-    rows = sorted_for_answer(queryset)[: PAGE_SIZE * 10]
+    page = Paginator(sorted_for_answer(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "espace/requests/index.html",
-        {"rows": rows, "filter": request.GET.get("etat", ""), "filters": FILTERS},
+        {"page": page, "query": query.urlencode(), "filter": request.GET.get("etat", "")},
     )
 
 

@@ -48,7 +48,7 @@ def index(request):
         "instruction/requests.html",
         {
             "overdue": list(overdue[:LIST_LIMIT]),
-            "platform": sorted_for_answer(platform)[:LIST_LIMIT],
+            "platform": list(sorted_for_answer(platform)[:LIST_LIMIT]),
             "filter": request.GET.get("etat", ""),
         },
     )

@@ -13,11 +13,14 @@ from django.shortcuts import redirect, render
 from opencertif.passports import requests as service
 from opencertif.passports.enums import CorrectedField, MatchOutcome
 from opencertif.registry.models import Certification
+from opencertif.registry.search import SearchParams, search
 from opencertif.www.accounts.links import site_url
 from opencertif.www.forms import DsfrForm
 from opencertif.www.passeport.access import holder_required
 
 UNKNOWN_CERTIFIER = "inconnu"
+MIN_SEARCH_LENGTH = 3
+SUGGESTIONS = 10
 
 
 class ReportErrorForm(DsfrForm):
@@ -38,20 +41,40 @@ class ReportErrorForm(DsfrForm):
     )
 
 
+def suggestions_for(text: str) -> list:
+    """Fiches of the registry whose number or title match what the holder typed (the
+    registry's own search, active or not: a certification obtained years ago may be
+    inactive today)."""
+    if len(text) < MIN_SEARCH_LENGTH:
+        return []
+    return search(SearchParams(q=text, active_only=False, per_page=SUGGESTIONS)).items
+
+
 class CertificationForm(DsfrForm):
+    suggestions: list = []
+
     certification = forms.CharField(
-        label="Numéro de la fiche de la certification",
-        help_text="Par exemple RNCP34762 ou RS5678 : il figure sur la fiche du répertoire.",
-        max_length=20,
-        error_messages={"required": "Saisissez le numéro de la fiche (RNCP… ou RS…)."},
+        label="Numéro ou intitulé de la certification",
+        help_text="Par exemple RNCP34762, RS5678 ou « comptabilité » : le numéro figure en "
+        "tête de la fiche du répertoire.",
+        max_length=200,
+        error_messages={
+            "required": "Saisissez le numéro de la fiche (RNCP… ou RS…) ou son intitulé."
+        },
     )
 
     def clean_certification(self):
-        number = "".join(self.cleaned_data["certification"].split()).upper()
-        found = Certification.objects.filter(number=number).first()
+        typed = " ".join(self.cleaned_data["certification"].split())
+        found = Certification.objects.filter(number=typed.replace(" ", "").upper()).first()
         if found is None:
+            self.suggestions = suggestions_for(typed)
+            if self.suggestions:
+                raise forms.ValidationError(
+                    "Choisissez votre certification parmi les fiches trouvées ci-dessous."
+                )
             raise forms.ValidationError(
-                f"Aucune fiche « {number} » au répertoire : vérifiez le numéro (RNCP… ou RS…)."
+                f"Aucune fiche « {typed} » au répertoire : vérifiez le numéro (RNCP… ou RS…) "
+                "ou essayez d'autres mots de l'intitulé."
             )
         return found
 
