@@ -96,3 +96,8 @@ class AuditAction(models.TextChoices):
     HOLDER_SIGNED_IN = "holder.signed_in", "Connexion d'un titulaire au passeport"
     CV_PDF_ISSUED = "signed_document.cv_issued", "CV signé émis"
     CREDENTIAL_ISSUED = "signed_document.credential_issued", "Attestation numérique émise"
+    REQUEST_CREATED = "passport_request.created", "Demande d'un titulaire envoyée"
+    REQUEST_VIEWED = "passport_request.viewed", "Demande d'un titulaire consultée"
+    REQUEST_CORRECTED = "passport_request.corrected", "Demande d'un titulaire traitée"
+    REQUEST_REFUSED = "passport_request.refused", "Demande d'un titulaire refusée"
+    PASSPORT_READ = "passport.read_by_staff", "Passeport consulté par l'équipe de la plateforme"

@@ -13,6 +13,7 @@ from opencertif.core.workflow import Transition, TransitionLog, WorkflowMixin
 from opencertif.organisations import perms
 from opencertif.passports.enums import (
     MATCH_EXPLANATIONS,
+    CorrectedField,
     DocumentKind,
     ExperienceKind,
     MatchOutcome,
@@ -168,23 +169,38 @@ class ShareLink(models.Model):
 
 
 class CorrectionRequestQuerySet(models.QuerySet):
+    def of_organisations_for(self, user, right):
+        """Requests addressed to an organisation on which the user holds `right` (the
+        certifier space: staff reach none here, whatever their role)."""
+        return self.filter(perms.organisations_filter(user, right, through="organisation__"))
+
     def visible_to(self, user):
         """Requests addressed to an organisation whose passages the user may see (staff:
         all, including those addressed to the platform)."""
         if perms.is_platform_staff(user):
             return self.all()
-        return self.filter(
-            perms.organisations_filter(user, perms.Right.SEE_PASSAGES, through="organisation__")
-        )
+        return self.of_organisations_for(user, perms.Right.SEE_PASSAGES)
 
     def editable_by(self, user):
         """Requests the user may answer: those of organisations whose passages they may
-        change; staff answer those addressed to the platform."""
-        if perms.is_platform_staff(user):
-            return self.all()
-        return self.filter(
-            perms.organisations_filter(user, perms.Right.CHANGE_PASSAGES, through="organisation__")
+        change; staff answer those addressed to the platform (never a certifier's: the
+        certifier corrects its own passages)."""
+        condition = perms.organisations_filter(
+            user, perms.Right.CHANGE_PASSAGES, through="organisation__"
         )
+        if perms.is_platform_staff(user):
+            condition |= models.Q(organisation__isnull=True)
+        return self.filter(condition)
+
+    def addressed_to_platform(self):
+        """Requests no certifier could receive: the platform's staff answer them."""
+        return self.filter(organisation__isnull=True)
+
+    def open(self):
+        return self.filter(state=RequestState.OPEN)
+
+    def answered(self):
+        return self.exclude(state=RequestState.OPEN)
 
     def overdue(self, *, today=None):
         today = today or timezone.localdate()
@@ -268,6 +284,17 @@ class CorrectionRequest(WorkflowMixin):
     @staticmethod
     def due_date(created: datetime.date) -> datetime.date:
         return created + datetime.timedelta(days=ANSWER_DELAY_DAYS)
+
+    def is_overdue(self, *, today: datetime.date | None = None) -> bool:
+        """Still open past its due date."""
+        today = today or timezone.localdate()
+        return self.state == RequestState.OPEN and self.due_on < today
+
+    @property
+    def fields_labels(self) -> list[str]:
+        """The French labels of the elements the holder says are wrong."""
+        labels = dict(CorrectedField.choices)
+        return [str(labels.get(code, code)) for code in self.fields]
 
     def correct(self, *, by, answer: str = "") -> None:
         self._transition(

@@ -22,6 +22,7 @@ from opencertif.organisations.enums import JoinRequestState, Role
 from opencertif.organisations.models import Invitation, Membership
 from opencertif.organisations.perms import Right
 from opencertif.www.accounts.links import site_url
+from opencertif.www.espace import requests as holder_requests
 from opencertif.www.espace.forms import ActivationForm, InvitationAcceptForm, InviteForm, ReasonForm
 from opencertif.www.forms import DsfrForm
 
@@ -32,7 +33,11 @@ def home(request):
         .filter(user=request.user)
         .select_related("organisation")
     )
-    return render(request, "espace/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "espace/home.html",
+        {"memberships": memberships, "open_requests": holder_requests.open_count(request.user)},
+    )
 
 
 # The members' table lists managers first, then members, then readers.

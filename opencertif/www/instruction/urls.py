@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opencertif.www.instruction import audit, compliance, statistics, views
+from opencertif.www.instruction import audit, compliance, requests, statistics, views
 
 app_name = "instruction"
 
@@ -21,6 +21,12 @@ urlpatterns = [
         views.resend_identifiers,
         name="resend_identifiers",
     ),
+    # ---- holders' requests, staff reads of a passport — helper "requests"
+    path("demandes/", requests.index, name="requests"),
+    path("demandes/<id:pk>/", requests.detail, name="request"),
+    path("demandes/<id:pk>/traiter/", requests.correct, name="request_correct"),
+    path("demandes/<id:pk>/refuser/", requests.refuse, name="request_refuse"),
+    path("titulaires/<id:pk>/", requests.holder, name="holder"),
     path("statistiques/", statistics.statistics_page, name="statistics"),
     path("statistiques/actualiser/", statistics.refresh_statistics, name="statistics_refresh"),
 ]

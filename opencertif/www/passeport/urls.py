@@ -2,6 +2,7 @@ from django.urls import path
 
 from opencertif.www import views
 from opencertif.www.passeport import documents, placeholders, signin
+from opencertif.www.passeport import requests as holder_requests
 
 app_name = "passeport"
 
@@ -25,7 +26,7 @@ urlpatterns = [
     path("cv/<id:pk>/pdf/", documents.cv_pdf, name="cv_pdf"),
     path("acquis/<id:pk>/badge.jwt", documents.badge, name="badge"),
     # ---- holders' requests to certifiers (errors, missing certifications) — helper "requests"
-    path("acquis/<id:pk>/signaler/", placeholders.not_yet, name="report_error"),
-    path("signaler-manquante/", placeholders.not_yet, name="report_missing"),
-    path("demandes/", placeholders.not_yet, name="requests"),
+    path("acquis/<id:pk>/signaler/", holder_requests.report_error, name="report_error"),
+    path("signaler-manquante/", holder_requests.report_missing, name="report_missing"),
+    path("demandes/", holder_requests.requests, name="requests"),
 ]
