@@ -56,3 +56,18 @@ class CorrectedField(models.TextChoices):
     MENTION = "mention", "Mention"
     CERTIFICATION = "certification", "Intitulé de la certification"
     OTHER = "other", "Autre"
+
+
+class HolderAction(models.TextChoices):
+    """What the audit trail records of a holder's own writes and readings of their passport."""
+
+    EXPERIENCE_CREATED = "passport.experience_created", "Entrée déclarative ajoutée"
+    EXPERIENCE_UPDATED = "passport.experience_updated", "Entrée déclarative modifiée"
+    EXPERIENCE_DELETED = "passport.experience_deleted", "Entrée déclarative supprimée"
+    CV_CREATED = "passport.cv_created", "CV créé"
+    CV_UPDATED = "passport.cv_updated", "CV modifié"
+    CV_DELETED = "passport.cv_deleted", "CV supprimé"
+    SHARE_CREATED = "passport.share_created", "Lien de partage créé"
+    SHARE_REVOKED = "passport.share_revoked", "Lien de partage révoqué"
+    SHARE_DELETED = "passport.share_deleted", "Lien de partage supprimé"
+    EXPORTED = "passport.exported", "Données du passeport téléchargées par leur titulaire"

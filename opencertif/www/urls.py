@@ -3,7 +3,7 @@ from django.urls import path
 from opencertif.www import views
 from opencertif.www.accounts import account
 from opencertif.www.accounts import views as accounts
-from opencertif.www.passeport import placeholders
+from opencertif.www.passeport import placeholders, sharing
 
 app_name = "www"
 
@@ -47,5 +47,5 @@ urlpatterns = [
     path("verifier/<uuid:document_id>/", placeholders.not_yet, name="verify_document"),
     path(".well-known/jwks.json", placeholders.not_yet, name="jwks"),
     # ---- a CV's online view through a share link — helper "pages"
-    path("partage/<str:token>/", placeholders.not_yet, name="shared_cv"),
+    path("partage/<str:token>/", sharing.shared_cv, name="shared_cv"),
 ]

@@ -22,13 +22,21 @@ from opencertif.organisations.enums import AuditAction as OrganisationAction
 from opencertif.organisations.models import Organisation
 from opencertif.passages.enums import AuditAction as PassageAction
 from opencertif.passages.models import BulkDeletion
+from opencertif.passports.enums import HolderAction as PassportAction
 from opencertif.www.forms import DsfrForm
 
 PER_PAGE = 30
 # The audit stores stable codes; staff read French (each app lists its actions).
 ACTION_LABELS = {
     code: str(label)
-    for vocabulary in (CoreAction, AccountAction, OrganisationAction, DepositAction, PassageAction)
+    for vocabulary in (
+        CoreAction,
+        AccountAction,
+        OrganisationAction,
+        DepositAction,
+        PassageAction,
+        PassportAction,
+    )
     for code, label in vocabulary.choices
 }
 
