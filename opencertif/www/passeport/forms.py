@@ -10,7 +10,7 @@ from opencertif.www.forms import DsfrForm
 class ExperienceForm(DsfrForm):
     kind = forms.ChoiceField(label="Type", choices=ExperienceKind.choices)
     title = forms.CharField(
-        label="Intitulé", max_length=200, help_text="Par exemple : Assistante comptable"
+        label="Intitulé", max_length=200, help_text="Par exemple : Technicienne de maintenance"
     )
     organisation = forms.CharField(label="Employeur ou organisme", max_length=200, required=False)
     place = forms.CharField(label="Lieu", max_length=120, required=False)
