@@ -97,32 +97,61 @@ def guaranteed_passages(holder: Holder):
     return Passage.objects.filter(person_id=holder.person_id, status=PassageStatus.OK)
 
 
-def entry_of(passage: Passage) -> GuaranteedEntry:
-    certification = passage.certification
-    if certification is not None:
-        number, title = certification.number, certification.title
-        register, level, level_label = (
-            certification.register,
-            certification.level,
-            certification.level_label,
-        )
+# What a card shows, read as plain values: no model (and none of a fiche's long texts) is
+# loaded for it.
+_ENTRY_COLUMNS = (
+    "pk",
+    "certification_id",
+    "certification__number",
+    "certification__title",
+    "certification__register",
+    "certification__level",
+    "certification_code",
+    "certification_type",
+    "valid_from",
+    "valid_until",
+    "fields__honours",
+    "certifier__organisation__name",
+    "certifier__organisation_id",
+    "content_hash",
+)
+
+
+def _entry(row: tuple) -> GuaranteedEntry:
+    (
+        pk,
+        certification_id,
+        number,
+        title,
+        register,
+        level,
+        code,
+        kind,
+        valid_from,
+        valid_until,
+        honours,
+        certifier,
+        certifier_id,
+        content_hash,
+    ) = row
+    if certification_id is None:
+        number, title, register, level, level_label = code, code, kind.lower(), "", ""
     else:
-        number, title = passage.certification_code, passage.certification_code
-        register, level, level_label = passage.certification_type.lower(), "", ""
+        level_label = Certification(register=register, level=level).level_label
     return GuaranteedEntry(
-        passage_id=passage.pk,
-        certification_id=passage.certification_id,
+        passage_id=pk,
+        certification_id=certification_id,
         number=number,
         title=title,
         register=register,
         level=level,
         level_label=level_label,
-        valid_from=passage.valid_from,
-        valid_until=passage.valid_until,
-        mention=mention_label(passage.fields),
-        certifier=passage.certifier.organisation.name,
-        certifier_id=passage.certifier.organisation_id,
-        content_hash=passage.content_hash,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        mention=_HONOURS.get(str(honours or ""), ""),
+        certifier=certifier,
+        certifier_id=certifier_id,
+        content_hash=content_hash,
     )
 
 
@@ -130,14 +159,12 @@ def guaranteed(holder: Holder, *, passage_ids=None) -> list[GuaranteedEntry]:
     """The holder's certifications obtained (OK passages), newest first, read from
     today's data: a passage modified or deleted changes this at once. `passage_ids`
     narrows to a selection (a CV's); ids that are not the holder's OK passages are
-    silently left out."""
+    silently left out. One query."""
     passages = guaranteed_passages(holder)
     if passage_ids is not None:
         passages = passages.filter(pk__in=list(passage_ids))
-    passages = passages.select_related("certification", "certifier__organisation").order_by(
-        "-valid_from", "-pk"
-    )
-    return [entry_of(passage) for passage in passages]
+    rows = passages.order_by("-valid_from", "-pk").values_list(*_ENTRY_COLUMNS)
+    return [_entry(row) for row in rows]
 
 
 def _held_certification_ids(holder: Holder) -> list[int]:
