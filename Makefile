@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python bench/spreadsheet_memory.py
 	$(BIN)/python bench/api_passages.py
 	$(BIN)/python bench/national_statistics.py
+	$(BIN)/python -P bench/passport_page.py
 
 quality: install
 	$(BIN)/ruff check .

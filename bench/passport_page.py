@@ -180,6 +180,7 @@ def fill(passages: int) -> dict:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA journal_mode = OFF")
             cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA cache_size = -1000000")  # 1 GB while filling
         person_table = Rows(Person)
 
         def person_rows():
