@@ -303,3 +303,15 @@ def test_anonymous_visitors_go_to_the_passport_sign_in(client, world, name, args
 def test_an_organisation_member_without_passport_gets_403(client, world, name, args):
     client.force_login(factories.member(world["organisation"]))
     assert client.get(reverse(name, args=args(world))).status_code == 403
+
+
+def test_mes_acquis_reads_in_a_bounded_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    for _ in range(12):
+        certification = pf.certification(organisation=world["organisation"])
+        pf.passage(world["account"], world["camille"], certification)
+    client.force_login(world["holder"].user)
+    with django_assert_max_num_queries(5):
+        html = page(client.get(reverse("passeport:home")))
+    assert html.count("Garanti") >= 13
