@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/api_passages.py
 	$(BIN)/python bench/national_statistics.py
 	$(BIN)/python bench/passport_documents.py
+	$(BIN)/python -P bench/passport_page.py
 
 quality: install
 	$(BIN)/ruff check .

@@ -39,6 +39,9 @@ KIND_RULES = (
 DEMO_FILE_PREFIX = "demo-"
 # The KO passage of the walkthrough: its birth year is one too many.
 KO_BIRTH = "DEMO-KO-NAISSANCE"
+# The demo holder's (opencertif.demo.passport) own certifications, one in each of the first
+# two deposits, on two fiches.
+HOLDER_PASSAGES = ("DEMO-TITULAIRE-1", "DEMO-TITULAIRE-2")
 
 
 def guess_kind(name: str) -> str:
@@ -151,6 +154,13 @@ def seed_passages(*, today: datetime.date | None = None) -> int:
                 batch.append(_demo_passage(f"DEMO-{code}-{counter:04d}", person, valid_from))
                 counter += 1
             certifications.append(("RS" if code.startswith("RS") else "RNCP", code, batch))
+        if step < len(HOLDER_PASSAGES):
+            # The demo holder is the first demo person (opencertif.demo.passport).
+            holder_passage = _demo_passage(
+                HOLDER_PASSAGES[step], people[0], when.date() - datetime.timedelta(days=40)
+            )
+            holder_passage["fields"]["honours"] = ("MENTION_BIEN", "MENTION_ASSEZ_BIEN")[step]
+            certifications[1 - step][2].append(holder_passage)
         if months_ago == 1:
             person = people[5]
             certifications[0][2].append(

@@ -3,7 +3,7 @@ from django.urls import path
 from opencertif.www import verify, views
 from opencertif.www.accounts import account
 from opencertif.www.accounts import views as accounts
-from opencertif.www.passeport import placeholders
+from opencertif.www.passeport import sharing
 
 app_name = "www"
 
@@ -42,10 +42,10 @@ urlpatterns = [
         name="account_email_confirm",
     ),
     path("vae/", views.space, {"space": "vae"}, name="space_vae"),
-    # ---- public verification of signed documents, public keys — helper "signing"
+    # ---- public verification of signed documents, public keys
     path("verifier/", verify.verify, name="verify"),
     path("verifier/<uuid:document_id>/", verify.verify_document, name="verify_document"),
     path(".well-known/jwks.json", verify.jwks, name="jwks"),
-    # ---- a CV's online view through a share link — helper "pages"
-    path("partage/<str:token>/", placeholders.not_yet, name="shared_cv"),
+    # ---- a CV's online view through a share link
+    path("partage/<str:token>/", sharing.shared_cv, name="shared_cv"),
 ]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from opencertif.demo.accounts import seed as seed_accounts
 from opencertif.demo.deposits import seed_passages
+from opencertif.demo.passport import HOLDER_EMAIL, seed_holder
 from opencertif.demo.registry import generate
 from opencertif.registry.services import upsert_records
 
@@ -12,7 +13,8 @@ from opencertif.registry.services import upsert_records
 class Command(BaseCommand):
     help = (
         "Charge les données de démonstration (répertoire synthétique de 2 000 fiches, "
-        "300 certificateurs, comptes de démonstration, une année de dépôts). Idempotent : une "
+        "300 certificateurs, comptes de démonstration, une année de dépôts, un titulaire et son "
+        "passeport). Idempotent : une "
         "seconde exécution ne change rien."
     )
 
@@ -51,3 +53,11 @@ class Command(BaseCommand):
                 if made
                 else "Dépôts de démonstration : déjà chargés."
             )
+            holder = seed_holder()
+            if holder is not None:
+                self.stdout.write(
+                    f"Titulaire de démonstration : {HOLDER_EMAIL} "
+                    f"({holder.person.first_name1} {holder.person.birth_name}, "
+                    f"{holder.cvs.count()} CV ; connexion par le fournisseur d'identité de "
+                    f"développement, sujet {holder.subject})."
+                )
