@@ -21,6 +21,7 @@ SECTIONS = (
     ("competences", "Mes compétences", "passeport:competences"),
     ("future", "Mon avenir", "passeport:future"),
     ("cvs", "Mes CV", "passeport:cvs"),
+    ("requests", "Mes demandes", "passeport:requests"),
     ("mydata", "Mes données", "passeport:mydata"),
 )
 
