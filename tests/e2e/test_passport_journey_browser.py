@@ -29,9 +29,9 @@ def test_the_demo_holders_journey(live_server, page, browser, check_accessibilit
     check_accessibility(page)
     page.get_by_role("link", name=re.compile("développement")).first.click()
     check_accessibility(page)
-    page.get_by_role(
-        "button", name=f"Se connecter en tant que {demo.person.first_name1} {demo.person.birth_name}"
-    ).first.click()
+    person = demo.person
+    name = f"Se connecter en tant que {person.first_name1} {person.birth_name}"
+    page.get_by_role("button", name=name).first.click()
     page.get_by_role("heading", name="Mes acquis").wait_for()
     assert page.get_by_text("Garanti", exact=True).count() >= 2
     check_accessibility(page)
