@@ -96,10 +96,15 @@ def test_organisation_without_fiche_has_no_certifier_page(client, registry):
 
 
 def test_spaces_require_sign_in(client):
-    for url in ("/espace/", "/passeport/", "/vae/"):
+    for url, signin in (
+        ("/espace/", "/connexion/"),
+        # Holders sign in through their own page (OpenID Connect), not the organisations'.
+        ("/passeport/", "/passeport/connexion/"),
+        ("/vae/", "/connexion/"),
+    ):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/connexion/?next=")
+        assert response["Location"].startswith(f"{signin}?next=")
 
 
 def test_fiche_page_lists_versions_and_equivalent_blocks(client):
