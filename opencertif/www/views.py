@@ -7,13 +7,6 @@ from opencertif.registry.models import Certification
 __all__ = ["login_not_required"]
 
 SPACE_PAGES = {
-    "passport": {
-        "title": "Passeport de compétences",
-        "intro": (
-            "Vos certifications garanties par les certificateurs, vos expériences déclarées "
-            "et vos CV signés à partager."
-        ),
-    },
     "vae": {
         "title": "Extranet VAE",
         "intro": (
