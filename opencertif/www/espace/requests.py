@@ -129,30 +129,45 @@ def _answerable(request, pk: int):
     return perms.fetch(with_related(queryset), "Demande introuvable.", pk=pk)
 
 
+def answer(request, target, *, decision: str, page, done: str):
+    """Apply the answer posted for `target` ("correct" or "refuse"): the form again with its
+    errors through `page`, or the answer saved, the holder told and back to `done`."""
+    if decision == "correct":
+        form = CorrectedForm(request.POST)
+        if not form.is_valid():
+            return page(request, target, corrected_form=form)
+        service.answer_corrected(
+            request=target,
+            by=request.user,
+            note=form.cleaned_data["note"],
+            site_url=site_url(request),
+        )
+        messages.success(
+            request, "La demande est marquée comme traitée ; le titulaire est prévenu."
+        )
+    else:
+        form = RefusedForm(request.POST)
+        if not form.is_valid():
+            return page(request, target, refused_form=form)
+        service.answer_refused(
+            request=target,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            site_url=site_url(request),
+        )
+        messages.success(request, "La demande est refusée ; le titulaire est prévenu du motif.")
+    return redirect(done, pk=target.pk)
+
+
 @require_POST
 def correct(request, pk: int):
-    target = _answerable(request, pk)
-    form = CorrectedForm(request.POST)
-    if not form.is_valid():
-        return _page(request, target, corrected_form=form)
-    service.answer_corrected(
-        request=target, by=request.user, note=form.cleaned_data["note"], site_url=site_url(request)
+    return answer(
+        request, _answerable(request, pk), decision="correct", page=_page, done="espace:request"
     )
-    messages.success(request, "La demande est marquée comme traitée ; le titulaire est prévenu.")
-    return redirect("espace:request", pk=target.pk)
 
 
 @require_POST
 def refuse(request, pk: int):
-    target = _answerable(request, pk)
-    form = RefusedForm(request.POST)
-    if not form.is_valid():
-        return _page(request, target, refused_form=form)
-    service.answer_refused(
-        request=target,
-        by=request.user,
-        reason=form.cleaned_data["reason"],
-        site_url=site_url(request),
+    return answer(
+        request, _answerable(request, pk), decision="refuse", page=_page, done="espace:request"
     )
-    messages.success(request, "La demande est refusée ; le titulaire est prévenu du motif.")
-    return redirect("espace:request", pk=target.pk)

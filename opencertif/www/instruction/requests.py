@@ -7,19 +7,18 @@ platform (`CorrectionRequest.objects.editable_by`): a certifier's request is ans
 the certifier. The permission is checked before anything is looked up.
 """
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from opencertif.accounts.perms import is_platform_staff
 from opencertif.organisations import perms
 from opencertif.passports import requests as service
 from opencertif.passports.models import CorrectionRequest, Holder
-from opencertif.www.accounts.links import site_url
 from opencertif.www.espace.requests import (
     CorrectedForm,
     RefusedForm,
+    answer,
     sorted_for_answer,
     with_related,
 )
@@ -90,30 +89,13 @@ def _answerable(request, pk: int):
 @require_POST
 def correct(request, pk: int):
     target = _answerable(request, pk)
-    form = CorrectedForm(request.POST)
-    if not form.is_valid():
-        return _page(request, target, corrected_form=form)
-    service.answer_corrected(
-        request=target, by=request.user, note=form.cleaned_data["note"], site_url=site_url(request)
-    )
-    messages.success(request, "La demande est marquée comme traitée ; le titulaire est prévenu.")
-    return redirect("instruction:request", pk=target.pk)
+    return answer(request, target, decision="correct", page=_page, done="instruction:request")
 
 
 @require_POST
 def refuse(request, pk: int):
     target = _answerable(request, pk)
-    form = RefusedForm(request.POST)
-    if not form.is_valid():
-        return _page(request, target, refused_form=form)
-    service.answer_refused(
-        request=target,
-        by=request.user,
-        reason=form.cleaned_data["reason"],
-        site_url=site_url(request),
-    )
-    messages.success(request, "La demande est refusée ; le titulaire est prévenu du motif.")
-    return redirect("instruction:request", pk=target.pk)
+    return answer(request, target, decision="refuse", page=_page, done="instruction:request")
 
 
 def holder(request, pk: int):
