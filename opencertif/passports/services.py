@@ -110,19 +110,8 @@ def create_cv(
 ) -> Cv:
     """A new CV: a title, a summary and a selection of the holder's guaranteed passages
     and declarative entries (ValidationError when one is not theirs)."""
-    passages, experiences = _selection(holder, passage_ids, experience_ids)
-    cv = Cv.objects.create(holder=holder, title=title.strip(), summary=summary.strip())
-    cv.passages.set(passages)
-    cv.experiences.set(experiences)
-    audit.record(
-        actor=by,
-        action=AuditAction.CV_CREATED,
-        obj=cv,
-        changes={
-            "passages": sorted(p.pk for p in passages),
-            "experiences": sorted(e.pk for e in experiences),
-        },
-    )
+    cv = Cv(holder=holder)
+    _fill_cv(cv, title, summary, passage_ids, experience_ids, by=by, action=AuditAction.CV_CREATED)
     return cv
 
 
@@ -137,6 +126,11 @@ def update_cv(
     by,
 ) -> Cv:
     """Change a CV's title, summary and selection (the holder's own entries only)."""
+    _fill_cv(cv, title, summary, passage_ids, experience_ids, by=by, action=AuditAction.CV_UPDATED)
+    return cv
+
+
+def _fill_cv(cv: Cv, title, summary, passage_ids, experience_ids, *, by, action) -> None:
     passages, experiences = _selection(cv.holder, passage_ids, experience_ids)
     cv.title, cv.summary = title.strip(), summary.strip()
     cv.save()
@@ -144,14 +138,13 @@ def update_cv(
     cv.experiences.set(experiences)
     audit.record(
         actor=by,
-        action=AuditAction.CV_UPDATED,
+        action=action,
         obj=cv,
         changes={
             "passages": sorted(p.pk for p in passages),
             "experiences": sorted(e.pk for e in experiences),
         },
     )
-    return cv
 
 
 @transaction.atomic
