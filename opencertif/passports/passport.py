@@ -16,8 +16,8 @@ from opencertif.deposits.enums import PassageStatus
 from opencertif.deposits.format import vocabulary
 from opencertif.deposits.models import Passage
 from opencertif.passports.models import Holder
-from opencertif.registry.enums import Register
-from opencertif.registry.models import Block, Certification, RomeCode
+from opencertif.registry.enums import LinkKind, Register
+from opencertif.registry.models import Block, Certification, CertificationLink, RomeCode
 
 # How many bridges « Mon avenir » proposes at most.
 BRIDGES_SHOWN = 20
@@ -76,6 +76,9 @@ class Bridge:
     title: str
     level_label: str
     shared_blocks: list[str]
+    # The registry's official correspondence (old and new versions of a fiche, from the
+    # export), e.g. "Nouvelle version de RNCP12345"; empty for a bridge by block labels.
+    official: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,9 +226,10 @@ def _label_prefilter(labels: list[str]) -> Q:
 
 def future(holder: Holder) -> Future:
     """What the holder's certifications open: the jobs (ROME codes) they lead to, and the
-    other active certifications sharing blocks with them (bridges), by identical block
-    labels (folded: case, accents and punctuation aside). The registry's import does not
-    carry the official correspondences between blocks yet."""
+    other active certifications close to them (bridges): first the official
+    correspondences of the registry's export (the old and new versions of a held fiche,
+    `CertificationLink`), then those sharing blocks of identical label (folded: case,
+    accents and punctuation aside). The export carries no block-to-block correspondence."""
     held = _held_certification_ids(holder)
     if not held:
         return Future(jobs=[], bridges=[])
@@ -240,12 +244,13 @@ def future(holder: Holder) -> Future:
         through.setdefault(code, []).append(number)
     jobs = [Job(code=code, label=labels[code], through=through[code]) for code in sorted(through)]
 
+    official = _official_bridges(held)
     held_labels = list(
         Block.objects.filter(certification_id__in=held).values_list("label", flat=True)
     )
     wanted = {fold(label): label for label in held_labels if fold(label)}
     if not wanted:
-        return Future(jobs=jobs, bridges=[])
+        return Future(jobs=jobs, bridges=official[:BRIDGES_SHOWN])
     candidates = (
         Block.objects.filter(_label_prefilter(list(wanted.values())))
         .filter(certification__is_active=True)
@@ -276,13 +281,47 @@ def future(holder: Holder) -> Future:
         if wanted[key] not in entry["shared"]:
             entry["shared"].append(wanted[key])
     ranked = sorted(found.values(), key=lambda e: (-len(e["shared"]), e["number"]))
-    bridges = [
+    by_label = [
         Bridge(
             number=e["number"],
             title=e["title"],
             level_label=e["level_label"],
             shared_blocks=e["shared"],
         )
-        for e in ranked[:BRIDGES_SHOWN]
+        for e in ranked
     ]
-    return Future(jobs=jobs, bridges=bridges)
+    already = {bridge.number for bridge in official}
+    bridges = official + [bridge for bridge in by_label if bridge.number not in already]
+    return Future(jobs=jobs, bridges=bridges[:BRIDGES_SHOWN])
+
+
+_VERSION_WORDS = {LinkKind.NEW: "Nouvelle version de", LinkKind.OLD: "Ancienne version de"}
+
+
+def _official_bridges(held: list[int]) -> list[Bridge]:
+    """The active fiches that the export names as another version of a held one."""
+    links = CertificationLink.objects.filter(certification_id__in=held).values_list(
+        "certification__number", "kind", "other_number"
+    )
+    reasons: dict[str, str] = {}
+    for number, kind, other in links:
+        # The link says what `other` is to the held fiche: its new or its old version.
+        reasons.setdefault(other, f"{_VERSION_WORDS.get(kind, 'Correspondance de')} {number}")
+    if not reasons:
+        return []
+    found = (
+        Certification.objects.filter(number__in=list(reasons), is_active=True)
+        .exclude(pk__in=held)
+        .only("number", "title", "register", "level")
+        .order_by("number")
+    )
+    return [
+        Bridge(
+            number=certification.number,
+            title=certification.title,
+            level_label=certification.level_label,
+            shared_blocks=[],
+            official=reasons[certification.number],
+        )
+        for certification in found
+    ]

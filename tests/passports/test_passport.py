@@ -7,7 +7,8 @@ import pytest
 
 from opencertif.deposits.enums import PassageStatus
 from opencertif.passports import passport
-from opencertif.registry.models import RomeCode
+from opencertif.registry.enums import LinkKind
+from opencertif.registry.models import CertificationLink, RomeCode
 from tests.passports import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -94,13 +95,36 @@ def test_future_lists_rome_jobs_and_bridges_by_identical_folded_block_labels(
     inactive.is_active = False
     inactive.save()
     pf.certification("RNCP81012", blocks=[("B1", "Tenir la comptabilité analytique", "")])
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         future = passport.future(world["holder"])
     assert [(j.code, j.label, j.through) for j in future.jobs] == [
         ("M1203", "Comptabilité", ["RNCP81001"])
     ]
     assert [(b.number, b.shared_blocks) for b in future.bridges] == [
         (bridge.number, ["Tenir la comptabilité"])
+    ]
+
+
+def test_future_puts_the_exports_official_versions_of_a_held_fiche_first(world):
+    pf.passage(world["account"], world["camille"], world["accounting"])
+    newer = pf.certification("RNCP81020", blocks=[("B1", "Autre chose", "")])
+    withdrawn = pf.certification("RNCP81021")
+    withdrawn.is_active = False
+    withdrawn.save()
+    CertificationLink.objects.create(
+        certification=world["accounting"], kind=LinkKind.NEW, other_number=newer.number
+    )
+    CertificationLink.objects.create(
+        certification=world["accounting"], kind=LinkKind.NEW, other_number=withdrawn.number
+    )
+    CertificationLink.objects.create(
+        certification=world["accounting"], kind=LinkKind.OLD, other_number="RNCP00001"
+    )
+    by_label = pf.certification("RNCP81022", blocks=[("B1", "Gérer la paie", "")])
+    bridges = passport.future(world["holder"]).bridges
+    assert [(b.number, b.official) for b in bridges] == [
+        (newer.number, "Nouvelle version de RNCP81001"),
+        (by_label.number, ""),
     ]
 
 
