@@ -41,8 +41,8 @@ def test_staff_read_and_filter_an_organisations_audit_log(live_server, page, che
     check_accessibility(page)
 
     page.get_by_label("Action").select_option("api_token.created")
-    page.get_by_label("Du").fill(a_month_ago.date().isoformat())
-    page.get_by_label("Au (inclus)").fill(a_month_ago.date().isoformat())
+    page.get_by_label("Du").fill(timezone.localdate(a_month_ago).isoformat())
+    page.get_by_label("Au (inclus)").fill(timezone.localdate(a_month_ago).isoformat())
     page.get_by_role("button", name="Filtrer").click()
     page.get_by_text("Entrées du journal d'audit (3)").wait_for()
     assert "ancien 0" in page.get_by_role("table").inner_text()
