@@ -14,7 +14,7 @@ if not os.environ.get("DATA_DIR"):
     atexit.register(shutil.rmtree, os.environ["DATA_DIR"], ignore_errors=True)
 
 from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import DATABASES, STATIC_ROOT, STORAGES  # noqa: E402
+from config.settings.base import DATABASES, MIDDLEWARE, STATIC_ROOT, STORAGES  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -33,6 +33,12 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 WHITENOISE_USE_FINDERS = True
+MIDDLEWARE = [
+    "config.testing.FindersScannedOnceWhiteNoise"
+    if entry == "whitenoise.middleware.WhiteNoiseMiddleware"
+    else entry
+    for entry in MIDDLEWARE
+]
 # Tests never use (nor create) a developer's or a server's signing key: a fresh development
 # key in a temporary folder, whatever DATA_DIR and the environment say.
 PASSPORT_SIGNING_KEY_FILE = PASSPORT_SIGNING_CERT_FILE = PASSPORT_SIGNING_CHAIN_FILE = ""
